@@ -1,0 +1,30 @@
+// The node at a leaf: adds the incoming gradient into leaf.grad (never overwrites it).
+// The leaf holds this node weakly, the node holds the leaf strongly: no cycle, and every graph
+// that uses the leaf shares one accumulator while any of them is alive.
+#pragma once
+#include <mutex>
+
+#include "autograd/node.h"
+
+namespace tg {
+
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor variable);
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  TensorList apply(TensorList&& grads) override;
+  bool is_accumulate_grad() const override { return true; }
+  const Tensor& variable() const { return variable_; }
+
+ private:
+  Tensor variable_;
+  std::mutex mutex_;  // threads running backward through a shared leaf
+};
+
+// The leaf's accumulator, created on first use.
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
+
+// The edge through which a gradient reaches `t`: its grad_fn, its accumulator, or nothing.
+Edge gradient_edge(const Tensor& t);
+
+}  // namespace tg

@@ -1,0 +1,53 @@
+#include "autograd/node.h"
+
+#include <atomic>
+
+namespace tg {
+
+static thread_local uint64_t tl_next_sequence_nr = 0;
+static std::atomic<uint64_t> g_live_nodes{0};
+
+Node::Node() : sequence_nr_(tl_next_sequence_nr++) { g_live_nodes.fetch_add(1, std::memory_order_relaxed); }
+
+Node::~Node() {
+  for (Edge& e : next_edges_) release_node(std::move(e.fn));
+  g_live_nodes.fetch_sub(1, std::memory_order_relaxed);
+}
+
+uint64_t Node::live_count() { return g_live_nodes.load(std::memory_order_relaxed); }
+
+// While a release loop runs on this thread, nodes that die push their children here instead of
+// destroying them, so the C++ stack never grows with the depth of the graph.
+static thread_local std::vector<std::shared_ptr<Node>>* tl_release_queue = nullptr;
+
+void release_node(std::shared_ptr<Node>&& node) {
+  if (!node) return;
+  if (node.use_count() > 1) {  // not the last owner: nothing can cascade
+    node.reset();
+    return;
+  }
+  if (tl_release_queue) {
+    tl_release_queue->push_back(std::move(node));
+    return;
+  }
+  std::vector<std::shared_ptr<Node>> queue;
+  tl_release_queue = &queue;
+  queue.push_back(std::move(node));
+  while (!queue.empty()) {
+    std::shared_ptr<Node> n = std::move(queue.back());
+    queue.pop_back();
+    n.reset();  // its destructor may push more nodes onto `queue`
+  }
+  tl_release_queue = nullptr;
+}
+
+static thread_local Node* tl_current_node = nullptr;
+
+Node* current_node() { return tl_current_node; }
+std::shared_ptr<Node> current_node_shared() {
+  return tl_current_node ? tl_current_node->shared_from_this() : nullptr;
+}
+CurrentNodeGuard::CurrentNodeGuard(Node* n) : prev_(tl_current_node) { tl_current_node = n; }
+CurrentNodeGuard::~CurrentNodeGuard() { tl_current_node = prev_; }
+
+}  // namespace tg

@@ -1,0 +1,81 @@
+// A Node is one step of the backward pass: it receives the gradients of its forward op's
+// outputs and returns the gradients of that op's inputs. Edges point to the nodes that
+// produced those inputs (or to a leaf's AccumulateGrad).
+//
+// Note [Tape order]: every Node takes a sequence number from a thread-local counter when it is
+// created. Among the nodes that are ready to run, the engine always runs the newest first;
+// that reproduces the order of the forward tape without keeping a global list.
+//
+// Note [No recursion]: a graph can be a 150,000-node chain. Destroying it must not recurse, so a
+// Node never lets its children die inside its own destructor: see release_node().
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/small_vector.h"
+#include "core/tensor.h"
+
+namespace tg {
+
+struct Edge {
+  std::shared_ptr<Node> fn;  // null: this input needs no gradient
+  uint32_t input_nr = 0;     // which of fn's incoming gradients this edge feeds
+  bool valid() const { return fn != nullptr; }
+};
+
+// Shape and dtype of one incoming gradient (= one output of the forward op), used by the
+// engine to undo broadcasting and casts before the node runs.
+struct InputMeta {
+  Shape shape;
+  DType dtype;
+};
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  Node();
+  virtual ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  virtual std::string name() const = 0;
+  // grads[i] is the gradient of forward output i (undefined when nothing flowed into it).
+  virtual TensorList apply(TensorList&& grads) = 0;
+  // Drops saved tensors after a backward without retain_graph.
+  virtual void release_saved() {}
+  virtual bool is_accumulate_grad() const { return false; }
+
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  std::vector<Edge>& next_edges() { return next_edges_; }
+  const std::vector<Edge>& next_edges() const { return next_edges_; }
+  std::vector<InputMeta>& input_meta() { return input_meta_; }
+  const std::vector<InputMeta>& input_meta() const { return input_meta_; }
+  size_t num_inputs() const { return input_meta_.size(); }
+
+  static uint64_t live_count();  // nodes alive in the process (leak probes)
+
+ protected:
+  uint64_t sequence_nr_;
+  std::vector<Edge> next_edges_;
+  std::vector<InputMeta> input_meta_;
+};
+
+// Drops one reference to a node. When it was the last one, the node's children are released
+// from an explicit work list instead of from inside the destructor (Note [No recursion]).
+void release_node(std::shared_ptr<Node>&& node);
+
+// The engine tells the node being applied (its own saved outputs unpack to tensors whose
+// grad_fn is that node, for double backward); null outside of backward.
+Node* current_node();
+std::shared_ptr<Node> current_node_shared();
+class CurrentNodeGuard {
+ public:
+  explicit CurrentNodeGuard(Node* n);
+  ~CurrentNodeGuard();
+
+ private:
+  Node* prev_;
+};
+
+}  // namespace tg

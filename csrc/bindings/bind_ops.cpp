@@ -1,0 +1,200 @@
+// Ops as module functions (tapegrad._C.exp(x)) and as Tensor methods (x.exp()), bound once
+// from the same tables. Python-side spelling (varargs sizes, int-or-tuple dims, keyword
+// defaults) is parsed here; the semantics are the core's.
+#include <cmath>
+
+#include "bindings/module.h"
+#include "kernels/copy.h"
+
+namespace tg::bindings {
+
+using py_convert::dims_from_object;
+using py_convert::shape_from_args;
+using py_convert::to_operand;
+
+namespace {
+
+Tensor operand_or_throw(py::handle h, const char* fname) {
+  Tensor t;
+  TG_CHECK(to_operand(h, t), Type, fname, "(): argument 'other' must be Tensor or Number, not ",
+           Py_TYPE(h.ptr())->tp_name);
+  return t;
+}
+
+struct UnaryEntry {
+  const char* name;
+  Tensor (*fn)(const Tensor&);
+};
+constexpr UnaryEntry kUnary[] = {
+    {"neg", neg},     {"negative", neg}, {"exp", exp},   {"log", log},
+    {"sqrt", sqrt},   {"tanh", tanh},    {"sigmoid", sigmoid}, {"relu", relu},
+    {"abs", abs},     {"sign", sign},    {"reciprocal", reciprocal}, {"clone", clone},
+    {"contiguous", contiguous}, {"t", t},
+};
+
+struct BinaryEntry {
+  const char* name;
+  Tensor (*fn)(const Tensor&, const Tensor&);
+};
+constexpr BinaryEntry kBinary[] = {
+    {"add", add}, {"sub", sub}, {"subtract", sub}, {"mul", mul}, {"multiply", mul}, {"div", div},
+    {"divide", div}, {"true_divide", div}, {"eq", eq}, {"ne", ne}, {"lt", lt}, {"le", le}, {"gt", gt},
+    {"ge", ge},
+};
+
+struct MatEntry {
+  const char* name;
+  Tensor (*fn)(const Tensor&, const Tensor&);
+};
+constexpr MatEntry kMatrix[] = {{"matmul", matmul}, {"mm", mm}, {"bmm", bmm}, {"mv", mv}, {"dot", dot}};
+
+Tensor pow_any(const Tensor& self, py::handle exponent) {
+  Tensor e = operand_or_throw(exponent, "pow");
+  if (e.is_wrapped_number()) return pow(self, kernels::cast(e, DType::Float64).data<double>()[0]);
+  return pow(self, e);
+}
+
+Tensor sum_py(const Tensor& self, py::object dim, bool keepdim, std::optional<DType> dtype) {
+  Tensor a = dtype ? to_dtype(self, *dtype) : self;
+  auto dims = dims_from_object(dim, "sum");
+  return dims ? sum(a, *dims, keepdim) : sum(a);
+}
+
+Tensor mean_py(const Tensor& self, py::object dim, bool keepdim, std::optional<DType> dtype) {
+  Tensor a = dtype ? to_dtype(self, *dtype) : self;
+  auto dims = dims_from_object(dim, "mean");
+  return dims ? mean(a, *dims, keepdim) : mean(a);
+}
+
+Tensor norm_py(const Tensor& self, py::object p, py::object dim, bool keepdim) {
+  double order = 2.0;
+  if (py::isinstance<py::str>(p)) {
+    TG_CHECK(p.cast<std::string>() == "fro", Runtime, "norm: unsupported p='", p.cast<std::string>(), "'");
+  } else if (!p.is_none()) {
+    order = p.cast<double>();
+  }
+  return norm(self, order, dims_from_object(dim, "norm"), keepdim);
+}
+
+Tensor squeeze_py(const Tensor& self, py::object dim) {
+  if (dim.is_none()) return squeeze(self);
+  if (py::isinstance<py::tuple>(dim) || py::isinstance<py::list>(dim))
+    return squeeze(self, *dims_from_object(dim, "squeeze"));
+  return squeeze(self, dim.cast<int64_t>());
+}
+
+Tensor to_py(const Tensor& self, py::object target) {
+  if (py::isinstance<TensorImpl>(target)) return to_dtype(self, target.cast<Tensor>().dtype());
+  return to_dtype(self, target.cast<DType>());
+}
+
+// Registers `fn` both as tapegrad._C.<name> and as Tensor.<name>.
+template <class F, class... Extra>
+void def_both(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls, const char* name,
+              F&& fn, const Extra&... extra) {
+  if constexpr (sizeof...(Extra) > 0)
+    m.def(name, fn, py::arg("input"), extra...);  // module functions name their tensor `input`
+  else
+    m.def(name, fn);
+  cls.def(name, fn, extra...);
+}
+
+}  // namespace
+
+void bind_ops(py::module_& m) {
+  auto cls = py::reinterpret_borrow<py::class_<TensorImpl, std::shared_ptr<TensorImpl>>>(m.attr("Tensor"));
+
+  for (const auto& e : kUnary) {
+    auto fn = e.fn;
+    def_both(m, cls, e.name, [fn](const Tensor& a) { return fn(a); });
+  }
+  for (const auto& e : kBinary) {
+    auto fn = e.fn;
+    const char* name = e.name;
+    def_both(m, cls, e.name, [fn, name](const Tensor& a, py::handle b) { return fn(a, operand_or_throw(b, name)); },
+             py::arg("other"));
+  }
+  for (const auto& e : kMatrix) {
+    auto fn = e.fn;
+    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) {
+      if (a.numel() * 1.0 * (b.dim() ? b.sizes().back() : 1) > 65536) {
+        py::gil_scoped_release no_gil;  // big products let other Python threads run
+        return fn(a, b);
+      }
+      return fn(a, b);
+    });
+  }
+  def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
+  def_both(m, cls, "where", [](const Tensor& cond, py::handle a, py::handle b) {
+    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
+  });
+  m.attr("where") = py::cpp_function([](const Tensor& cond, py::handle a, py::handle b) {
+    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
+  });
+  def_both(m, cls, "sum", &sum_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
+           py::arg("dtype") = py::none());
+  def_both(m, cls, "mean", &mean_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
+           py::arg("dtype") = py::none());
+  def_both(m, cls, "norm", &norm_py, py::arg("p") = 2.0, py::arg("dim") = py::none(),
+           py::arg("keepdim") = false);
+  def_both(m, cls, "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
+  def_both(m, cls, "swapaxes", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
+  def_both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+  def_both(m, cls, "squeeze", &squeeze_py, py::arg("dim") = py::none());
+
+  // Varargs-shaped methods: x.view(2, 3) and x.view((2, 3)).
+  cls.def("view", [](const Tensor& a, py::args s) { return view(a, shape_from_args(s, "view")); });
+  cls.def("reshape", [](const Tensor& a, py::args s) { return reshape(a, shape_from_args(s, "reshape")); });
+  cls.def("expand", [](const Tensor& a, py::args s) { return expand(a, shape_from_args(s, "expand")); });
+  cls.def("permute", [](const Tensor& a, py::args s) { return permute(a, shape_from_args(s, "permute")); });
+  cls.def("expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o.sizes()); });
+  cls.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o.sizes()); });
+  cls.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o.sizes()); });
+  m.def("reshape", [](const Tensor& a, py::handle s) { return reshape(a, py_convert::shape_from_sequence(s, "reshape")); });
+  m.def("permute", [](const Tensor& a, py::handle s) { return permute(a, py_convert::shape_from_sequence(s, "permute")); });
+  cls.def_property_readonly("T", [](const Tensor& a) {
+    DimList dims;
+    for (int64_t d = a.dim() - 1; d >= 0; --d) dims.push_back(d);
+    return permute(a, dims);
+  });
+
+  // Casts.
+  cls.def("to", &to_py, py::arg("dtype"));
+  cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); });
+  cls.def("float", [](const Tensor& a) { return to_dtype(a, DType::Float32); });
+  cls.def("double", [](const Tensor& a) { return to_dtype(a, DType::Float64); });
+  cls.def("long", [](const Tensor& a) { return to_dtype(a, DType::Int64); });
+  cls.def("bool", [](const Tensor& a) { return to_dtype(a, DType::Bool); });
+
+  // ---- creation ----
+  m.def("_full", [](py::handle size, double value, DType dtype) {
+    return kernels::full(py_convert::shape_from_sequence(size, "full"), value, dtype);
+  });
+  m.def("_full_int", [](py::handle size, int64_t value) {
+    Tensor t = kernels::full(py_convert::shape_from_sequence(size, "full"), 0, DType::Int64);
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) t.data<int64_t>()[i] = value;
+    return t;
+  });
+  m.def("_empty", [](py::handle size, DType dtype) {
+    return Tensor::empty(py_convert::shape_from_sequence(size, "empty"), dtype);
+  });
+  m.def("_rand", [](py::handle size, DType dtype) {
+    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "rand"), dtype);
+    kernels::fill_uniform(t, 0.0, 1.0);
+    return t;
+  });
+  m.def("_randn", [](py::handle size, DType dtype) {
+    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "randn"), dtype);
+    kernels::fill_normal(t, 0.0, 1.0);
+    return t;
+  });
+  m.def("_arange", [](double start, double end, double step, DType dtype) {
+    return kernels::arange(start, end, step, dtype);
+  });
+  m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
+  m.def("from_numpy", [](py::array a) { return py_convert::from_numpy(a); });
+  m.def("_from_array", [](py::array a, DType dtype) { return py_convert::from_array_copy(a, dtype); });
+  m.def("_dtype_of_numpy", [](py::dtype d) { return py_convert::dtype_from_numpy(d); });
+}
+
+}  // namespace tg::bindings

@@ -1,0 +1,209 @@
+// tapegrad._C.Tensor: attributes, conversions and the hot operator dunders, all in C++ so that
+// `a + b` goes Python -> one pybind11 call -> the op, with no Python wrapper in between.
+// Methods that are ops (x.exp(), x.sum(...)) are bound in bind_ops.cpp from the same table as
+// the module functions.
+#include "autograd/engine.h"
+#include "bindings/module.h"
+#include "core/grad_mode.h"
+#include "kernels/copy.h"
+
+namespace tg::bindings {
+
+using py_convert::to_operand;
+
+namespace {
+
+py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+py::object dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(F(self, o));
+}
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+py::object reflected_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(F(o, self));
+}
+
+py::object rsub_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
+}
+
+// `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
+py::object rdiv_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
+}
+
+py::object pow_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  if (o.is_wrapped_number()) return py::cast(pow(self, kernels::cast(o, DType::Float64).data<double>()[0]));
+  return py::cast(pow(self, o));
+}
+
+py::object rpow_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  if (o.is_wrapped_number()) return py::cast(pow(kernels::cast(o, DType::Float64).data<double>()[0], self));
+  return py::cast(pow(o, self));
+}
+
+// The single value of a one-element tensor as a Python number.
+py::object item(const Tensor& t) {
+  TG_CHECK(t.numel() == 1, Runtime, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
+  return visit_dtype(t.dtype(), [&](auto tag) -> py::object {
+    using T = typename decltype(tag)::type;
+    return py::cast(*t.data<T>());
+  });
+}
+
+void check_numpy_allowed(const Tensor& t) {
+  TG_CHECK(!t.requires_grad(), Runtime,
+           "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+}
+
+}  // namespace
+
+void bind_dtypes(py::module_& m) {
+  py::enum_<DType>(m, "dtype")
+      .value("bool", DType::Bool)
+      .value("int64", DType::Int64)
+      .value("float32", DType::Float32)
+      .value("float64", DType::Float64)
+      .def("__repr__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
+      .def("__str__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
+      .def_property_readonly("is_floating_point", [](DType d) { return is_floating(d); })
+      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
+}
+
+void bind_tensor(py::module_& m) {
+  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor");
+  cls.def_property_readonly("shape", [](const Tensor& t) { return py_convert::size_object(t.sizes()); })
+      .def("size",
+           [](const Tensor& t, py::object dim) -> py::object {
+             if (dim.is_none()) return py_convert::size_object(t.sizes());
+             return py::int_(t.size(dim.cast<int64_t>()));
+           },
+           py::arg("dim") = py::none())
+      .def("stride",
+           [](const Tensor& t, py::object dim) -> py::object {
+             if (!dim.is_none()) return py::int_(t.stride(dim.cast<int64_t>()));
+             py::tuple out(t.dim());
+             for (int64_t i = 0; i < t.dim(); ++i) out[i] = py::int_(t.strides()[i]);
+             return out;
+           },
+           py::arg("dim") = py::none())
+      .def("storage_offset", [](const Tensor& t) { return t.offset(); })
+      .def("dim", [](const Tensor& t) { return t.dim(); })
+      .def_property_readonly("ndim", [](const Tensor& t) { return t.dim(); })
+      .def("numel", [](const Tensor& t) { return t.numel(); })
+      .def("nelement", [](const Tensor& t) { return t.numel(); })
+      .def_property_readonly("dtype", [](const Tensor& t) { return t.dtype(); })
+      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
+      .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
+      .def("element_size", [](const Tensor& t) { return itemsize(t.dtype()); })
+      .def("data_ptr", [](const Tensor& t) { return (uintptr_t)t.raw_data(); })
+      .def("_version_counter", [](const Tensor& t) { return t.version(); })
+      .def_property_readonly("_version", [](const Tensor& t) { return t.version(); })
+      .def("__len__",
+           [](const Tensor& t) {
+             TG_CHECK(t.dim() > 0, Type, "len() of a 0-d tensor");
+             return t.sizes()[0];
+           })
+      .def("item", &item)
+      .def("__float__", [](const Tensor& t) { return item(t).cast<double>(); })
+      .def("__int__", [](const Tensor& t) { return py::int_(item(t)); })
+      .def("__bool__",
+           [](const Tensor& t) {
+             TG_CHECK(t.numel() == 1, Runtime, "Boolean value of Tensor with more than one value is ambiguous");
+             return item(t).cast<bool>();
+           })
+      .def("__hash__", [](py::handle self) { return (py::ssize_t)(uintptr_t)self.ptr(); })
+      .def("numpy",
+           [](const Tensor& t) {
+             check_numpy_allowed(t);
+             return py_convert::to_numpy(t);
+           })
+      .def("tolist", [](const Tensor& t) { return py_convert::to_numpy(t).attr("tolist")(); })
+      // ---- autograd state ----
+      .def_property(
+          "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
+          [](const Tensor& t, bool flag) { t.set_requires_grad(flag); })
+      .def("requires_grad_",
+           [](const Tensor& t, bool flag) {
+             t.set_requires_grad(flag);
+             return t;
+           },
+           py::arg("requires_grad") = true)
+      .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return t.grad_fn(); })
+      .def_property(
+          "grad", [](const Tensor& t) { return t.grad(); },
+          [](const Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
+      .def_property(
+          "data", [](const Tensor& t) { return t.data_alias(); },
+          [](const Tensor& t, const Tensor& src) {
+            // Rebinds t to src's memory and layout; t's history and grad flag stay.
+            TensorImpl* impl = t.impl();
+            impl->storage = src.storage();
+            impl->sizes = src.sizes();
+            impl->strides = src.strides();
+            impl->offset = src.offset();
+            impl->dtype = src.dtype();
+            impl->refresh_layout();
+          })
+      .def("detach", [](const Tensor& t) { return t.detach(); })
+      .def("detach_",
+           [](const Tensor& t) {
+             if (AutogradMeta* meta = t.autograd_meta_if_any()) {
+               release_node(std::move(meta->grad_fn));
+               meta->requires_grad = false;
+             }
+             return t;
+           })
+      .def("backward",
+           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph) {
+             Tensor g;
+             if (!gradient.is_none()) {
+               TG_CHECK(py_convert::to_operand(gradient, g), Type,
+                        "gradient must be a Tensor or None, not ", Py_TYPE(gradient.ptr())->tp_name);
+             }
+             py::gil_scoped_release no_gil;
+             backward(t, g, retain_graph, create_graph);
+           },
+           py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
+           py::arg("create_graph") = false)
+      // ---- operators ----
+      .def("__add__", &dunder<add>)
+      .def("__radd__", &reflected_dunder<add>)
+      .def("__sub__", &dunder<sub>)
+      .def("__rsub__", &rsub_dunder)
+      .def("__mul__", &dunder<mul>)
+      .def("__rmul__", &reflected_dunder<mul>)
+      .def("__truediv__", &dunder<div>)
+      .def("__rtruediv__", &rdiv_dunder)
+      .def("__pow__", &pow_dunder)
+      .def("__rpow__", &rpow_dunder)
+      .def("__matmul__", &dunder<matmul>)
+      .def("__rmatmul__", &reflected_dunder<matmul>)
+      .def("__neg__", [](const Tensor& t) { return neg(t); })
+      .def("__abs__", [](const Tensor& t) { return abs(t); })
+      .def("__eq__", &dunder<eq>)
+      .def("__ne__", &dunder<ne>)
+      .def("__lt__", &dunder<lt>)
+      .def("__le__", &dunder<le>)
+      .def("__gt__", &dunder<gt>)
+      .def("__ge__", &dunder<ge>);
+
+  m.def("_set_size_class", &py_convert::set_size_class);
+}
+
+}  // namespace tg::bindings

@@ -1,0 +1,184 @@
+#include "bindings/convert.h"
+
+#include <cstring>
+
+#include "kernels/copy.h"
+
+namespace tg::py_convert {
+
+bool to_operand(py::handle obj, Tensor& out) {
+  if (py::isinstance<TensorImpl>(obj)) {
+    out = obj.cast<Tensor>();
+    return true;
+  }
+  if (PyBool_Check(obj.ptr())) {
+    out = scalar_tensor(obj.ptr() == Py_True ? 1.0 : 0.0, DType::Bool);
+    return true;
+  }
+  if (PyLong_Check(obj.ptr())) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    TG_CHECK(!overflow, Runtime, "Overflow when unpacking long");
+    out = scalar_tensor((double)v, DType::Int64);
+    // Keep integers exact beyond 2**53.
+    *out.data<int64_t>() = v;
+    return true;
+  }
+  if (PyFloat_Check(obj.ptr())) {
+    out = scalar_tensor(PyFloat_AS_DOUBLE(obj.ptr()), DType::Float64);
+    return true;
+  }
+  return false;
+}
+
+static int64_t to_int(py::handle h, const char* fname, size_t pos) {
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
+  if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))
+    return py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<int64_t>();
+  TG_ERROR(Type, fname, "(): argument 'size' must be tuple of ints, but found element of type ",
+           Py_TYPE(h.ptr())->tp_name, " at pos ", pos);
+}
+
+Shape shape_from_sequence(py::handle seq, const char* fname) {
+  Shape s;
+  size_t i = 0;
+  for (py::handle item : seq) s.push_back(to_int(item, fname, i++));
+  return s;
+}
+
+Shape shape_from_args(const py::args& args, const char* fname) {
+  if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0])))
+    return shape_from_sequence(args[0], fname);
+  Shape s;
+  for (size_t i = 0; i < args.size(); ++i) s.push_back(to_int(args[i], fname, i));
+  return s;
+}
+
+std::optional<DimList> dims_from_object(py::handle obj, const char* fname) {
+  if (obj.is_none()) return std::nullopt;
+  DimList dims;
+  if (py::isinstance<py::tuple>(obj) || py::isinstance<py::list>(obj)) {
+    size_t i = 0;
+    for (py::handle item : obj) dims.push_back(to_int(item, fname, i++));
+    return dims;
+  }
+  dims.push_back(to_int(obj, fname, 0));
+  return dims;
+}
+
+DType dtype_from_numpy(const py::dtype& dt) {
+  char kind = dt.kind();
+  size_t size = dt.itemsize();
+  if (kind == 'f' && size == 4) return DType::Float32;
+  if (kind == 'f' && size == 8) return DType::Float64;
+  if (kind == 'i' && size == 8) return DType::Int64;
+  if (kind == 'b') return DType::Bool;
+  TG_ERROR(Type, "can't convert np.ndarray of type numpy.", py::str(dt.attr("name")).cast<std::string>(),
+           ". The only supported types are: float64, float32, int64, and bool.");
+}
+
+py::dtype numpy_dtype(DType d) {
+  switch (d) {
+    case DType::Bool: return py::dtype::of<bool>();
+    case DType::Int64: return py::dtype::of<int64_t>();
+    case DType::Float32: return py::dtype::of<float>();
+    case DType::Float64: return py::dtype::of<double>();
+  }
+  return py::dtype::of<float>();
+}
+
+namespace {
+// Releases a Python reference from any thread (storages can die inside backward, which runs
+// without the GIL).
+struct PyRefDeleter {
+  void operator()(PyObject* obj) const {
+    if (!Py_IsInitialized()) return;
+    py::gil_scoped_acquire gil;
+    Py_DECREF(obj);
+  }
+};
+}  // namespace
+
+Tensor from_numpy(py::array arr) {
+  TG_CHECK(arr.dtype().kind() != 'O', Type,
+           "can't convert np.ndarray of type numpy.object_. The only supported types are: float64, float32, "
+           "int64, and bool.");
+  DType dtype = dtype_from_numpy(arr.dtype());
+  TG_CHECK(arr.dtype().byteorder() != '>', Value,
+           "given numpy array has byte order different from the native byte order. Conversion between "
+           "byte orders is currently not supported.");
+  const int64_t item = (int64_t)itemsize(dtype);
+  Shape sizes, strides;
+  int64_t lo = 0, hi = 0;
+  for (py::ssize_t d = 0; d < arr.ndim(); ++d) {
+    int64_t st = arr.strides(d);
+    TG_CHECK(st >= 0, Value,
+             "At least one stride in the given numpy array is negative, and tensors with negative strides are "
+             "not currently supported. (You can probably work around this by making a copy of your array  with "
+             "array.copy().) ");
+    TG_CHECK(st % item == 0, Value,
+             "given numpy array strides not a multiple of the element byte size. Copy the numpy array to "
+             "reallocate the memory.");
+    sizes.push_back(arr.shape(d));
+    strides.push_back(st / item);
+    if (arr.shape(d) > 0) hi += (arr.shape(d) - 1) * st;
+  }
+  (void)lo;
+  PyObject* owner = arr.ptr();
+  Py_INCREF(owner);
+  size_t nbytes = arr.size() == 0 ? 0 : (size_t)hi + item;
+  auto storage = Storage::wrap(const_cast<void*>(arr.data()), nbytes, std::shared_ptr<void>(owner, PyRefDeleter()));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->sizes = sizes;
+  impl->strides = strides;
+  impl->dtype = dtype;
+  impl->refresh_layout();
+  return Tensor(std::move(impl));
+}
+
+py::array to_numpy(const Tensor& t) {
+  const int64_t item = (int64_t)itemsize(t.dtype());
+  std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end());
+  std::vector<py::ssize_t> strides;
+  for (int64_t s : t.strides()) strides.push_back(s * item);
+  auto* keep = new std::shared_ptr<Storage>(t.storage());
+  py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  return py::array(numpy_dtype(t.dtype()), shape, strides, t.raw_data(), base);
+}
+
+Tensor from_array_copy(py::array arr, DType dtype) {
+  py::array src = arr;
+  DType src_dtype;
+  if (arr.dtype().kind() == 'i' || arr.dtype().kind() == 'u') {
+    src = py::array::ensure(arr.attr("astype")("int64"), py::array::c_style);
+    src_dtype = DType::Int64;
+  } else if (arr.dtype().kind() == 'f' && arr.dtype().itemsize() == 2) {
+    src = py::array::ensure(arr.attr("astype")("float32"), py::array::c_style);
+    src_dtype = DType::Float32;
+  } else {
+    src = py::array::ensure(arr, py::array::c_style);
+    src_dtype = dtype_from_numpy(src.dtype());
+  }
+  Tensor view = from_numpy(src);
+  (void)src_dtype;
+  Tensor out = Tensor::empty(view.sizes(), dtype);
+  kernels::copy_into(out, view);
+  return out;
+}
+
+static py::object& size_class() {
+  static py::object* cls = new py::object();  // leaked on purpose: outlives interpreter teardown order
+  return *cls;
+}
+
+void set_size_class(py::object cls) { size_class() = std::move(cls); }
+
+py::object size_object(const Shape& s) {
+  py::tuple t(s.size());
+  for (size_t i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
+  if (!size_class()) return std::move(t);
+  return size_class()(t);
+}
+
+}  // namespace tg::py_convert

@@ -1,0 +1,59 @@
+// Conversions between Python objects and the core's types: the Tensor caster (a Tensor
+// crosses into Python as the one Python object that owns its TensorImpl; an undefined Tensor
+// is None), Python numbers as operands, shapes from varargs, and numpy arrays.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "core/tensor.h"
+#include "ops/ops.h"
+
+namespace py = pybind11;
+
+namespace pybind11::detail {
+template <>
+struct type_caster<tg::Tensor> {
+  PYBIND11_TYPE_CASTER(tg::Tensor, const_name("Tensor"));
+  using holder_caster = copyable_holder_caster<tg::TensorImpl, std::shared_ptr<tg::TensorImpl>>;
+
+  bool load(handle src, bool convert) {
+    if (src.is_none()) return false;
+    holder_caster inner;
+    if (!inner.load(src, convert)) return false;
+    value = tg::Tensor(static_cast<std::shared_ptr<tg::TensorImpl>&>(inner));
+    return true;
+  }
+  static handle cast(const tg::Tensor& t, return_value_policy policy, handle parent) {
+    if (!t.defined()) return none().release();
+    return holder_caster::cast(t.impl_ptr(), policy, parent);
+  }
+};
+}  // namespace pybind11::detail
+
+namespace tg::py_convert {
+
+// A Tensor, or a Python bool/int/float as a wrapped 0-d tensor; false when `obj` is neither
+// (the caller then returns NotImplemented, and Python raises its own TypeError).
+bool to_operand(py::handle obj, Tensor& out);
+
+// Sizes given as varargs (view(2, 3)) or as one sequence (view((2, 3))).
+Shape shape_from_args(const py::args& args, const char* fname);
+Shape shape_from_sequence(py::handle seq, const char* fname);
+// A dim argument: None, an int, or a tuple/list of ints.
+std::optional<DimList> dims_from_object(py::handle obj, const char* fname);
+
+DType dtype_from_numpy(const py::dtype& dt);
+py::dtype numpy_dtype(DType d);
+
+// Shares the array's memory (torch.from_numpy); ValueError/TypeError on unsupported arrays.
+Tensor from_numpy(py::array arr);
+// Shares the tensor's memory with a new ndarray.
+py::array to_numpy(const Tensor& t);
+// Copies any array-like into a new contiguous tensor of `dtype`.
+Tensor from_array_copy(py::array arr, DType dtype);
+
+py::object size_object(const Shape& s);  // a tapegrad.Size
+void set_size_class(py::object cls);
+
+}  // namespace tg::py_convert

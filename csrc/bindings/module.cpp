@@ -1,0 +1,10 @@
+#include "bindings/module.h"
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "tapegrad's native core: tensors, kernels, autograd engine";
+  tg::bindings::register_errors(m);
+  tg::bindings::bind_dtypes(m);
+  tg::bindings::bind_tensor(m);
+  tg::bindings::bind_ops(m);
+  tg::bindings::bind_autograd(m);
+}

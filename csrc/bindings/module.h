@@ -1,0 +1,11 @@
+// The pieces of the tapegrad._C module, each bound in its own file.
+#pragma once
+#include "bindings/convert.h"
+
+namespace tg::bindings {
+void register_errors(py::module_& m);
+void bind_dtypes(py::module_& m);
+void bind_tensor(py::module_& m);
+void bind_ops(py::module_& m);
+void bind_autograd(py::module_& m);
+}  // namespace tg::bindings

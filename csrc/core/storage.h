@@ -1,0 +1,39 @@
+// A refcounted, 64-byte-aligned buffer plus the version counter that in-place writes bump.
+// Views share the Storage (and so its counter); `.data` gets an alias with a fresh counter.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace tg {
+
+class Storage {
+ public:
+  // Fresh memory; RuntimeError naming the byte count when the allocation fails.
+  static std::shared_ptr<Storage> allocate(size_t nbytes);
+  // Memory owned elsewhere (a numpy array): `owner` keeps it alive and releases it.
+  static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, std::shared_ptr<void> owner);
+  // The same bytes with a separate version counter (PyTorch's `.data` semantics).
+  static std::shared_ptr<Storage> alias(const std::shared_ptr<Storage>& of);
+
+  Storage(void* data, size_t nbytes, std::shared_ptr<void> owner, bool owns)
+      : data_(data), nbytes_(nbytes), owner_(std::move(owner)), owns_(owns) {}
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+  uint32_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  void* data_;
+  size_t nbytes_;
+  std::atomic<uint32_t> version_{0};
+  std::shared_ptr<void> owner_;
+  bool owns_;
+};
+
+}  // namespace tg

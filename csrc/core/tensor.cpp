@@ -1,0 +1,119 @@
+#include "core/tensor.h"
+
+#include "autograd/node.h"
+#include "core/error.h"
+
+namespace tg {
+
+TensorImpl::TensorImpl() = default;
+TensorImpl::~TensorImpl() = default;
+
+void TensorImpl::refresh_layout() {
+  numel = numel_of(sizes);
+  int64_t expected = 1;
+  contiguous = true;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] == 1) continue;
+    if (strides[i] != expected) {
+      contiguous = false;
+      break;
+    }
+    expected *= sizes[i];
+  }
+}
+
+Tensor Tensor::empty(const Shape& sizes, DType dtype) {
+  int64_t n = checked_numel(sizes);
+  size_t nbytes = 0;
+  TG_CHECK(!__builtin_mul_overflow((size_t)n, itemsize(dtype), &nbytes), Runtime,
+           "Storage size calculation overflowed with sizes=", shape_str(sizes));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(nbytes);
+  impl->sizes = sizes;
+  impl->strides = contiguous_strides(sizes);
+  impl->numel = n;
+  impl->dtype = dtype;
+  impl->contiguous = true;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::view_of(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.storage();
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  impl->dtype = base.dtype();
+  impl->refresh_layout();
+  return Tensor(std::move(impl));
+}
+
+int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim())]; }
+
+bool Tensor::requires_grad() const {
+  auto* m = impl_->autograd.get();
+  return m && (m->requires_grad || m->grad_fn);
+}
+bool Tensor::is_leaf() const {
+  auto* m = impl_->autograd.get();
+  return !m || !m->grad_fn;
+}
+const std::shared_ptr<Node>& Tensor::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  auto* m = impl_->autograd.get();
+  return m ? m->grad_fn : none;
+}
+uint32_t Tensor::output_nr() const {
+  auto* m = impl_->autograd.get();
+  return m ? m->output_nr : 0;
+}
+AutogradMeta& Tensor::autograd_meta() const {
+  if (!impl_->autograd) impl_->autograd = std::make_unique<AutogradMeta>();
+  return *impl_->autograd;
+}
+
+void Tensor::set_requires_grad(bool flag) const {
+  if (!is_leaf()) {
+    TG_CHECK(flag, Runtime,
+             "you can only change requires_grad flags of leaf variables. If you want to use a "
+             "computed variable in a subgraph that doesn't require differentiation use "
+             "var_no_grad = var.detach().");
+    return;
+  }
+  TG_CHECK(!flag || is_floating(dtype()), Runtime,
+           "only Tensors of floating point dtype can require gradients");
+  if (!flag && !impl_->autograd) return;
+  autograd_meta().requires_grad = flag;
+}
+
+Tensor Tensor::grad() const {
+  auto* m = impl_->autograd.get();
+  return m ? m->grad : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& g) const {
+  if (g.defined()) {
+    TG_CHECK(g.dtype() == dtype(), Runtime,
+             "assigned grad has data of a different type");
+    TG_CHECK(g.sizes() == sizes(), Runtime, "assigned grad has data of a different size");
+  }
+  if (!g.defined() && !impl_->autograd) return;
+  autograd_meta().grad = g;
+}
+
+Tensor Tensor::detach() const {
+  return view_of(*this, sizes(), strides(), offset());
+}
+
+Tensor Tensor::data_alias() const {
+  Tensor t = view_of(*this, sizes(), strides(), offset());
+  t.impl()->storage = Storage::alias(storage());
+  return t;
+}
+
+}  // namespace tg
+
+namespace tg {
+AutogradMeta::~AutogradMeta() { release_node(std::move(grad_fn)); }
+}  // namespace tg

@@ -1,0 +1,106 @@
+// Tensor = a refcounted handle to a TensorImpl: a strided view (sizes, strides, offset, dtype)
+// of a Storage, plus the autograd metadata that makes it a graph leaf or a node's output.
+// Copying a Tensor copies the handle, never the data.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/shape.h"
+#include "core/storage.h"
+
+namespace tg {
+
+class Node;
+struct AutogradMeta;
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape sizes;
+  Shape strides;         // in elements
+  int64_t offset = 0;    // in elements
+  int64_t numel = 0;
+  DType dtype = kDefaultFloat;
+  bool contiguous = true;
+  // A Python number turned into a 0-d tensor: it takes part in type promotion only by
+  // category (2.5 * int_tensor -> float32, 2.5 * float32_tensor stays float32).
+  bool wrapped_number = false;
+  std::unique_ptr<AutogradMeta> autograd;  // null for tensors that never touched autograd
+
+  TensorImpl();
+  ~TensorImpl();
+  void refresh_layout();  // recompute numel and contiguity after sizes/strides changed
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Uninitialised contiguous memory for `sizes` elements of `dtype`.
+  static Tensor empty(const Shape& sizes, DType dtype);
+  // A tensor over `base`'s storage with another layout (no autograd history).
+  static Tensor view_of(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool same(const Tensor& o) const { return impl_ == o.impl_; }
+
+  const Shape& sizes() const { return impl_->sizes; }
+  const Shape& strides() const { return impl_->strides; }
+  int64_t size(int64_t dim) const;
+  int64_t stride(int64_t dim) const;
+  int64_t dim() const { return (int64_t)impl_->sizes.size(); }
+  int64_t numel() const { return impl_->numel; }
+  int64_t offset() const { return impl_->offset; }
+  DType dtype() const { return impl_->dtype; }
+  bool is_contiguous() const { return impl_->contiguous; }
+  bool is_wrapped_number() const { return impl_->wrapped_number; }
+  const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
+  uint32_t version() const { return impl_->storage->version(); }
+  void bump_version() const { impl_->storage->bump_version(); }
+
+  void* raw_data() const {
+    return static_cast<char*>(impl_->storage->data()) + impl_->offset * (int64_t)itemsize(dtype());
+  }
+  template <class T>
+  T* data() const { return static_cast<T*>(raw_data()); }
+
+  // Autograd state (see autograd/ for how it is used).
+  bool requires_grad() const;
+  bool is_leaf() const;
+  const std::shared_ptr<Node>& grad_fn() const;
+  uint32_t output_nr() const;
+  AutogradMeta& autograd_meta() const;  // created on first use
+  AutogradMeta* autograd_meta_if_any() const { return impl_->autograd.get(); }
+  // Checks PyTorch's rules (floating dtype, leaves only) before flipping the flag.
+  void set_requires_grad(bool flag) const;
+  Tensor grad() const;
+  void set_grad(const Tensor& g) const;
+
+  // Same storage and version counter, no history (`detach()`).
+  Tensor detach() const;
+  // Same bytes, a fresh version counter, no history (`.data`).
+  Tensor data_alias() const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+using TensorList = std::vector<Tensor>;
+
+struct AutogradMeta {
+  bool requires_grad = false;  // set on leaves; a non-leaf requires grad through its grad_fn
+  bool retains_grad = false;
+  uint32_t output_nr = 0;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;
+  std::weak_ptr<Node> grad_accumulator;  // leaves hold their AccumulateGrad weakly (no cycle)
+
+  AutogradMeta() = default;
+  ~AutogradMeta();  // releases grad_fn without recursing down a long chain
+};
+
+}  // namespace tg

@@ -1,0 +1,148 @@
+// Matrix products: mm, bmm, mv, dot, and matmul composed from them with PyTorch's rules.
+#include "kernels/matmul.h"
+#include "ops/op.h"
+#include "ops/ops.h"
+#include "ops/registry.h"
+
+namespace tg {
+
+namespace {
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* what) {
+  TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected ", what, " to have the same dtype, but got: ",
+           dtype_name(a.dtype()), " != ", dtype_name(b.dtype()));
+}
+}  // namespace
+
+struct Mm {
+  static constexpr const char* name = "mm";
+  static constexpr const char* node = "MmBackward0";
+  struct Saved {
+    SavedTensor a, b;
+    auto tensors() { return std::tie(a, b); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& b) {
+    TG_CHECK(a.dim() == 2, Runtime, "self must be a matrix");
+    TG_CHECK(b.dim() == 2, Runtime, "mat2 must be a matrix");
+    TG_CHECK(a.size(1) == b.size(0), Runtime, "mat1 and mat2 shapes cannot be multiplied (", a.size(0), "x",
+             a.size(1), " and ", b.size(0), "x", b.size(1), ")");
+    check_same_dtype(a, b, "m1 and m2");
+    return kernels::mm(a, b);
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
+    if (b.requires_grad()) s.a = a;
+    if (a.requires_grad()) s.b = b;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? mm(grad, t(s.b.unpack())) : Tensor(), needs[1] ? mm(t(s.a.unpack()), grad) : Tensor()};
+  }
+};
+
+struct Bmm {
+  static constexpr const char* name = "bmm";
+  static constexpr const char* node = "BmmBackward0";
+  struct Saved {
+    SavedTensor a, b;
+    auto tensors() { return std::tie(a, b); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& b) {
+    TG_CHECK(a.dim() == 3, Runtime, "batch1 must be a 3D tensor");
+    TG_CHECK(b.dim() == 3, Runtime, "batch2 must be a 3D tensor");
+    TG_CHECK(b.size(0) == a.size(0) && b.size(1) == a.size(2), Runtime,
+             "Expected size for first two dimensions of batch2 tensor to be: [", a.size(0), ", ", a.size(2),
+             "] but got: [", b.size(0), ", ", b.size(1), "].");
+    check_same_dtype(a, b, "batch1 and batch2");
+    return kernels::bmm(a, b);
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
+    if (b.requires_grad()) s.a = a;
+    if (a.requires_grad()) s.b = b;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? bmm(grad, transpose(s.b.unpack(), 1, 2)) : Tensor(),
+            needs[1] ? bmm(transpose(s.a.unpack(), 1, 2), grad) : Tensor()};
+  }
+};
+
+struct Mv {
+  static constexpr const char* name = "mv";
+  static constexpr const char* node = "MvBackward0";
+  struct Saved {
+    SavedTensor a, v;
+    auto tensors() { return std::tie(a, v); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& v) {
+    TG_CHECK(a.dim() == 2 && v.dim() == 1, Runtime, "vector + matrix @ vector expected, got 1, ", a.dim(), ", ",
+             v.dim());
+    TG_CHECK(a.size(1) == v.size(0), Runtime, "size mismatch, got input (", a.size(0), "), mat (", a.size(0), "x",
+             a.size(1), "), vec (", v.size(0), ")");
+    check_same_dtype(a, v, "mat and vec");
+    return kernels::mv(a, v);
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& v, const Tensor&) {
+    if (v.requires_grad()) s.a = a;
+    if (a.requires_grad()) s.v = v;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? mm(unsqueeze(grad, 1), unsqueeze(s.v.unpack(), 0)) : Tensor(),
+            needs[1] ? mv(t(s.a.unpack()), grad) : Tensor()};
+  }
+};
+
+struct Dot {
+  static constexpr const char* name = "dot";
+  static constexpr const char* node = "DotBackward0";
+  struct Saved {
+    SavedTensor a, b;
+    auto tensors() { return std::tie(a, b); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& b) {
+    TG_CHECK(a.dim() == 1 && b.dim() == 1, Runtime, "1D tensors expected, but got ", a.dim(), "D and ", b.dim(),
+             "D tensors");
+    TG_CHECK(a.numel() == b.numel(), Runtime, "inconsistent tensor size, expected tensor [", a.numel(),
+             "] and src [", b.numel(), "] to have the same number of elements, but got ", a.numel(), " and ",
+             b.numel(), " elements respectively");
+    check_same_dtype(a, b, "both vectors");
+    return kernels::dot(a, b);
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
+    if (b.requires_grad()) s.a = a;
+    if (a.requires_grad()) s.b = b;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? grad * s.b.unpack() : Tensor(), needs[1] ? grad * s.a.unpack() : Tensor()};
+  }
+};
+
+Tensor mm(const Tensor& a, const Tensor& b) { return apply_op<Mm>(a, b); }
+Tensor bmm(const Tensor& a, const Tensor& b) { return apply_op<Bmm>(a, b); }
+Tensor mv(const Tensor& a, const Tensor& v) { return apply_op<Mv>(a, v); }
+Tensor dot(const Tensor& a, const Tensor& b) { return apply_op<Dot>(a, b); }
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  const int64_t da = a.dim(), db = b.dim();
+  TG_CHECK(da >= 1 && db >= 1, Runtime, "both arguments to matmul need to be at least 1D, but they are ", da,
+           "D and ", db, "D");
+  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 2 && db == 1) return mv(a, b);
+  if (da == 1 && db == 2) return squeeze(mm(unsqueeze(a, 0), b), DimList{0});
+  if (da == 2 && db == 2) return mm(a, b);
+  // Batched: 1-D operands become matrices, batch dims broadcast, everything folds into one bmm.
+  Tensor A = da == 1 ? unsqueeze(a, 0) : a;
+  Tensor B = db == 1 ? unsqueeze(b, 1) : b;
+  const int64_t n = A.size(-2), k = A.size(-1), k2 = B.size(-2), m = B.size(-1);
+  Shape batch_a(A.sizes().begin(), A.sizes().end() - 2), batch_b(B.sizes().begin(), B.sizes().end() - 2);
+  Shape batch = broadcast_shapes(batch_a, batch_b);
+  const int64_t nbatch = numel_of(batch);
+  Shape full_a = batch, full_b = batch;
+  full_a.push_back(n), full_a.push_back(k);
+  full_b.push_back(k2), full_b.push_back(m);
+  Tensor out = bmm(reshape(expand(A, full_a), {nbatch, n, k}), reshape(expand(B, full_b), {nbatch, k2, m}));
+  Shape out_shape = batch;
+  if (da > 1) out_shape.push_back(n);
+  if (db > 1) out_shape.push_back(m);
+  return unsafe_view(out, out_shape);
+}
+
+void register_linalg_ops(std::vector<OpInfo>& ops) { register_ops<Mm, Bmm, Mv, Dot>(ops); }
+
+}  // namespace tg

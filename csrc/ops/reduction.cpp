@@ -1,0 +1,225 @@
+// Reductions: sum, mean, norm (all dims, or a list of dims with keepdim).
+#include <cmath>
+#include <limits>
+
+#include "kernels/copy.h"
+#include "kernels/pointwise.h"
+#include "kernels/reduce.h"
+#include "ops/op.h"
+#include "ops/ops.h"
+#include "ops/registry.h"
+
+namespace tg {
+
+namespace {
+
+using DimMask = SmallVector<bool, 6>;
+
+// Which dims a reduction covers: all of them for an empty list, else the listed ones
+// (wrapped; a dim named twice is an error, as in PyTorch).
+DimMask dim_mask(const Tensor& a, const DimList& dims) {
+  DimMask mask(a.dim(), dims.empty());
+  for (int64_t d : dims) {
+    int64_t w = wrap_dim(d, a.dim());
+    if (a.dim() == 0) continue;
+    TG_CHECK(!mask[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
+    mask[w] = true;
+  }
+  return mask;
+}
+
+// Drops the reduced (size-1) dims of a keepdim result: a view, no copy.
+Tensor drop_reduced(const Tensor& kept, const DimMask& mask) {
+  Shape sizes, strides;
+  for (size_t d = 0; d < mask.size(); ++d) {
+    if (mask[d]) continue;
+    sizes.push_back(kept.sizes()[d]);
+    strides.push_back(kept.strides()[d]);
+  }
+  return Tensor::view_of(kept, sizes, strides, kept.offset());
+}
+
+Tensor sum_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
+  Tensor in = is_floating(a.dtype()) || a.dtype() == DType::Int64 ? a : kernels::cast(a, DType::Int64);
+  Tensor kept = kernels::sum_keepdim(in, mask);
+  return keepdim ? kept : drop_reduced(kept, mask);
+}
+
+int64_t reduced_count(const Tensor& a, const DimMask& mask) {
+  int64_t n = 1;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) n *= a.sizes()[d];
+  return n;
+}
+
+// The gradient of a reduction, brought back to the input's shape: reinsert the reduced dims
+// (unless keepdim kept them) and broadcast along them.
+Tensor expand_reduced(const Tensor& grad, const Shape& input_sizes, const DimMask& mask, bool keepdim) {
+  Tensor g = grad;
+  if (!keepdim)
+    for (size_t d = 0; d < mask.size(); ++d)
+      if (mask[d]) g = unsqueeze(g, (int64_t)d);
+  return expand(g, input_sizes);
+}
+
+}  // namespace
+
+struct SumAll {
+  static constexpr const char* name = "sum";
+  static constexpr const char* node = "SumBackward0";
+  struct Saved {
+    Shape sizes;
+  };
+  static Tensor forward(const Tensor& a) { return sum_kernel(a, DimMask(a.dim(), true), false); }
+  static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {expand(grad, s.sizes)}; }
+};
+
+struct SumDims {
+  static constexpr const char* name = "sum_dim";
+  static constexpr const char* node = "SumBackward1";
+  struct Saved {
+    Shape sizes;
+    DimMask mask;
+    bool keepdim = false;
+  };
+  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
+    return sum_kernel(a, dim_mask(a, dims), keepdim);
+  }
+  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor&) {
+    s.sizes = a.sizes();
+    s.mask = dim_mask(a, dims);
+    s.keepdim = keepdim;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    return {expand_reduced(grad, s.sizes, s.mask, s.keepdim)};
+  }
+};
+
+namespace {
+Tensor mean_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
+  TG_CHECK(is_floating(a.dtype()), Runtime,
+           "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+           "complex dtype. Got: ", dtype_legacy_name(a.dtype()));
+  Tensor s = sum_kernel(a, mask, keepdim);
+  // 0 / 0 gives NaN for an empty reduction, as in PyTorch.
+  kernels::binary_into(kernels::BinaryOp::Div, s, s,
+                       kernels::full({}, (double)reduced_count(a, mask), s.dtype()));
+  return s;
+}
+}  // namespace
+
+struct MeanAll {
+  static constexpr const char* name = "mean";
+  static constexpr const char* node = "MeanBackward0";
+  struct Saved {
+    Shape sizes;
+  };
+  static Tensor forward(const Tensor& a) { return mean_kernel(a, DimMask(a.dim(), true), false); }
+  static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    return {expand(grad, s.sizes) / (double)numel_of(s.sizes)};
+  }
+};
+
+struct MeanDims {
+  static constexpr const char* name = "mean_dim";
+  static constexpr const char* node = "MeanBackward1";
+  struct Saved {
+    Shape sizes;
+    DimMask mask;
+    bool keepdim = false;
+  };
+  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
+    return mean_kernel(a, dim_mask(a, dims), keepdim);
+  }
+  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor&) {
+    s.sizes = a.sizes();
+    s.mask = dim_mask(a, dims);
+    s.keepdim = keepdim;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    int64_t n = 1;
+    for (size_t d = 0; d < s.mask.size(); ++d)
+      if (s.mask[d]) n *= s.sizes[d];
+    return {expand_reduced(grad, s.sizes, s.mask, s.keepdim) / (double)n};
+  }
+};
+
+// The vector p-norm, PyTorch's linalg_vector_norm (what Tensor.norm calls).
+struct Norm {
+  static constexpr const char* name = "norm";
+  static constexpr const char* node = "LinalgVectorNormBackward0";
+  struct Saved {
+    SavedTensor self, out;
+    double p = 2;
+    DimMask mask;
+    bool keepdim = false;
+    auto tensors() { return std::tie(self, out); }
+  };
+  static DimMask mask_of(const Tensor& a, const std::optional<DimList>& dims) {
+    return dims ? dim_mask(a, *dims) : DimMask(a.dim(), true);
+  }
+  static Tensor forward(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim) {
+    TG_CHECK(is_floating(a.dtype()), Runtime,
+             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+             dtype_legacy_name(a.dtype()));
+    TG_CHECK(std::isfinite(p) && p > 0, Runtime, "norm: p=", p,
+             " is not supported yet (supported: finite p > 0)");
+    DimMask mask = mask_of(a, dims);
+    using kernels::BinaryOp;
+    using kernels::UnaryOp;
+    Tensor absx = kernels::unary(UnaryOp::Abs, a);
+    Tensor powered = p == 1 ? absx
+                     : p == 2 ? kernels::binary(BinaryOp::Mul, absx, absx)
+                              : kernels::binary(BinaryOp::Pow, absx, kernels::full({}, p, a.dtype()));
+    Tensor s = sum_kernel(powered, mask, keepdim);
+    if (p == 1) return s;
+    if (p == 2) return kernels::unary(UnaryOp::Sqrt, s);
+    return kernels::binary(BinaryOp::Pow, s, kernels::full({}, 1.0 / p, a.dtype()));
+  }
+  static void save(Saved& s, const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim,
+                   const Tensor& out) {
+    s.self = a;
+    s.out = SavedTensor(out, true);
+    s.p = p;
+    s.mask = mask_of(a, dims);
+    s.keepdim = keepdim;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    Tensor x = s.self.unpack();
+    if (s.p == 1) return {sign(x) * expand_reduced(grad, x.sizes(), s.mask, s.keepdim)};
+    Tensor out = s.out.unpack();
+    // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); taken as 0 where the norm is 0.
+    Tensor denom = s.p == 2 ? out : pow(out, s.p - 1);
+    Tensor zero = zeros_like(out);
+    Tensor scale = where(eq(out, zero), zero, grad / denom);
+    Tensor num = s.p == 2 ? x : x * pow(abs(x), s.p - 2);
+    return {num * expand_reduced(scale, x.sizes(), s.mask, s.keepdim)};
+  }
+};
+
+Tensor sum(const Tensor& a) { return apply_op<SumAll>(a); }
+Tensor sum(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<SumDims>(a, dims, keepdim); }
+Tensor mean(const Tensor& a) { return apply_op<MeanAll>(a); }
+Tensor mean(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<MeanDims>(a, dims, keepdim); }
+Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim) {
+  return apply_op<Norm>(a, p, dims, keepdim);
+}
+
+Tensor sum_to(const Tensor& a, const Shape& shape) {
+  if (a.sizes() == shape) return a;
+  const int64_t lead = a.dim() - (int64_t)shape.size();
+  DimList dims;
+  for (int64_t d = 0; d < lead; ++d) dims.push_back(d);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == 1 && a.sizes()[lead + i] != 1) dims.push_back(lead + (int64_t)i);
+  Tensor r = dims.empty() ? a : sum(a, dims, /*keepdim=*/true);
+  return lead > 0 ? view(r, shape) : r;
+}
+
+void register_reduction_ops(std::vector<OpInfo>& ops) {
+  register_ops<SumAll, SumDims, MeanAll, MeanDims, Norm>(ops);
+}
+
+}  // namespace tg

@@ -1,0 +1,17 @@
+#include "ops/registry.h"
+
+namespace tg {
+
+const std::vector<OpInfo>& registered_ops() {
+  static const std::vector<OpInfo> ops = [] {
+    std::vector<OpInfo> all;
+    register_pointwise_ops(all);
+    register_reduction_ops(all);
+    register_linalg_ops(all);
+    register_view_ops(all);
+    return all;
+  }();
+  return ops;
+}
+
+}  // namespace tg

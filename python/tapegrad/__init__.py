@@ -1,0 +1,42 @@
+"""tapegrad: a small C++ tensor engine with tape-based reverse-mode autograd, spoken to in
+PyTorch's dialect (`import tapegrad as torch`).
+
+The native core lives in tapegrad._C; this package adds the Python-side spelling: creation
+functions with PyTorch's signatures, printing, the autograd namespace.
+"""
+from . import _C
+from ._C import Tensor, dtype, from_numpy, manual_seed, is_grad_enabled
+from ._C import (  # noqa: F401  (re-exported ops)
+    add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log,
+    sqrt, tanh, sigmoid, relu, abs, sign, reciprocal, clone, where,
+    eq, ne, lt, le, gt, ge,
+    sum, mean, norm, matmul, mm, bmm, mv, dot,
+    transpose, swapaxes, t, unsqueeze, squeeze, reshape, permute,
+)
+from ._size import Size
+from ._creation import (  # noqa: F401
+    tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn,
+    zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
+    FloatTensor, DoubleTensor, LongTensor, BoolTensor,
+)
+from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
+from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled  # noqa: F401
+from . import autograd  # noqa: F401
+
+float32 = dtype.float32
+float = dtype.float32  # noqa: A001  (PyTorch's alias)
+float64 = dtype.float64
+double = dtype.float64
+int64 = dtype.int64
+long = dtype.int64
+bool = dtype.bool  # noqa: A001
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> "builtins.bool":  # noqa: F821
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()

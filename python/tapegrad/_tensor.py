@@ -1,0 +1,34 @@
+"""Tensor methods written in Python, installed on tapegrad._C.Tensor from one list.
+Only things that are not hot paths live here (printing, numpy protocol)."""
+import numpy as np
+
+from . import _printing
+from ._C import Tensor
+
+
+def _repr(self: Tensor) -> str:
+    suffixes = []
+    if self.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+    elif self.requires_grad:
+        suffixes.append("requires_grad=True")
+    values = self.detach().numpy()
+    return _printing.format_tensor(values, self.dtype.name, suffixes)
+
+
+def _array(self: Tensor, dtype=None, copy=None) -> np.ndarray:
+    arr = self.numpy()
+    if dtype is not None and arr.dtype != dtype:
+        return arr.astype(dtype)
+    return np.array(arr, copy=True) if copy else arr
+
+
+_METHODS = {
+    "__repr__": _repr,
+    "__str__": _repr,
+    "__array__": _array,
+    "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
+}
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)

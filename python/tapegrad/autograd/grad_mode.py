@@ -1,0 +1,60 @@
+"""no_grad / enable_grad / set_grad_enabled, as context managers and decorators.
+The flag itself is thread-local and lives in the C++ core."""
+import functools
+
+from .. import _C
+
+
+class _GradMode:
+    """Sets grad mode to `_enabled` for a `with` block (restoring it after) or, used as a
+    decorator, for every call of the function."""
+
+    _enabled: bool
+
+    def __enter__(self):
+        self._prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(self._enabled)
+        return self
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, fn):
+        enabled = self._enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _C.is_grad_enabled()
+            _C._set_grad_enabled(enabled)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _C._set_grad_enabled(prev)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Ops inside record no history (their results have requires_grad=False)."""
+
+    def __init__(self):
+        self._enabled = False
+
+
+class enable_grad(_GradMode):
+    def __init__(self):
+        self._enabled = True
+
+
+class set_grad_enabled(_GradMode):
+    """set_grad_enabled(False) switches recording off at once (as a plain call) and, as a
+    context manager, restores the mode that was in force before the call on exit."""
+
+    def __init__(self, mode: bool):
+        self._enabled = bool(mode)
+        self._prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(self._enabled)
+
+    def __enter__(self):
+        return self
