@@ -14,3 +14,4 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         keep = retain_graph if retain_graph is not None else create_graph
         t.backward(g, retain_graph=keep or i < len(tensors) - 1, create_graph=create_graph)
+from .gradcheck import gradcheck, GradcheckError  # noqa: E402,F401
