@@ -23,6 +23,8 @@ from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled  # noqa: F401
 from . import autograd  # noqa: F401
 
+dtype.__repr__ = dtype.__str__  # "tapegrad.float32", as torch.float32 prints
+
 float32 = dtype.float32
 float = dtype.float32  # noqa: A001  (PyTorch's alias)
 float64 = dtype.float64
