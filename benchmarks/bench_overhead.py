@@ -18,11 +18,7 @@ import time
 
 import numpy as np
 
-try:
-    import tapegrad
-except ImportError:  # run from a checkout without PYTHONPATH=python
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-    import tapegrad
+import tapegrad
 try:
     import torch
 except ImportError:
@@ -61,7 +57,7 @@ def w3(lib, v, x=None):
     return x.grad
 
 
-V = np.array([0.1, 1.0, 0.0001], dtype=np.float32)
+V = np.array([0.1, 1.0, 0.0001], dtype=np.float32)  # W3's gradient vector
 
 
 def steps(fn, *args):
@@ -72,26 +68,27 @@ def steps(fn, *args):
     return run
 
 
-# name, unit (ns or us), per-library factory of run(n), numpy meaningful?
+# name, unit, ns per unit, per-library factory of run(n), numpy meaningful?
 WORKLOADS = [
-    ("W1  a+b 2x2, no grad", 1, lambda lib: w1(lib), True),
-    ("W1g a+b 2x2, a.requires_grad", 1, lambda lib: w1(lib, grad=True), False),
-    ("W2  tour step + backward", 1000, lambda lib: steps(w2, lib), False),
-    ("W3  10 doublings + backward(v)", 1000, lambda lib: steps(w3, lib, lib.tensor(V)), False),
+    ("W1  a+b 2x2, no grad", "ns", 1, lambda lib: w1(lib), True),
+    ("W1g a+b 2x2, a.requires_grad", "ns", 1, lambda lib: w1(lib, grad=True), False),
+    ("W2  tour step + backward", "us", 1000, lambda lib: steps(w2, lib), False),
+    ("W3  10 doublings + backward(v)", "us", 1000, lambda lib: steps(w3, lib, lib.tensor(V)), False),
 ]
 
 
 # ---- timing ------------------------------------------------------------------------------------
 def calibrate(run, target_ns):
-    """Warms up, then picks n so that run(n) takes about target_ns."""
+    """Warms up (first calls pay for lazy init), then picks n so that run(n) takes ~target_ns."""
+    run(1), run(1)
     n = 1
     while True:
         t0 = time.perf_counter_ns()
         run(n)
         dt = time.perf_counter_ns() - t0
-        if dt >= target_ns / 10 or n >= 1 << 24:
-            return max(1, int(n * target_ns / max(dt, 1)))
-        n *= 4
+        if dt >= target_ns / 10:
+            return max(1, round(n * target_ns / dt))
+        n *= 2
 
 
 def measure(runs, repeats, target_ns):
@@ -126,8 +123,8 @@ def check_grads():
     for name, (fn, closed_form) in cases.items():
         got = fn(tapegrad).numpy()
         ref, against = (fn(torch).numpy(), "PyTorch") if torch else (closed_form, "closed form")
+        diff = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else None  # shapes differ
         ok = got.shape == ref.shape and np.allclose(got, ref, rtol=1e-6, atol=0)
-        diff = float(np.max(np.abs(got - ref))) if got.shape == ref.shape else float("inf")
         results[name] = {"ok": bool(ok), "against": against, "max_abs_diff": diff}
     return results
 
@@ -145,8 +142,7 @@ def main(argv=None):
 
     libs = {"tapegrad": tapegrad, "torch": torch, "numpy": np}
     threads = {}
-    for name in ("tapegrad", "torch"):
-        lib = libs[name]
+    for name, lib in (("tapegrad", tapegrad), ("torch", torch)):
         if lib is None:
             threads[name] = "not importable"
         elif hasattr(lib, "set_num_threads"):
@@ -166,9 +162,8 @@ def main(argv=None):
 
     rows = []
     head = f"{'workload':<32} {'unit':>4} {'tapegrad':>10} {'torch':>10} {'numpy':>10} {'tg/torch':>9}"
-    print(head)
-    print("-" * len(head))
-    for name, scale, make, with_numpy in WORKLOADS:
+    print(head + "\n" + "-" * len(head))
+    for name, unit, scale, make, with_numpy in WORKLOADS:
         runs = {"tapegrad": make(tapegrad)}
         if torch is not None:
             runs["torch"] = make(torch)
@@ -176,7 +171,6 @@ def main(argv=None):
             runs["numpy"] = make(np)
         med = {lib: t / scale for lib, t in measure(runs, repeats, target_ns).items()}
         ratio = med["tapegrad"] / med["torch"] if "torch" in med else None
-        unit = "ns" if scale == 1 else "us"
         cells = [f"{med[k]:>10.{1 if scale == 1 else 2}f}" if k in med else f"{'-':>10}"
                  for k in ("tapegrad", "torch", "numpy")]
         print(f"{name:<32} {unit:>4} {' '.join(cells)} {f'{ratio:.2f}x' if ratio else '-':>9}")
@@ -184,9 +178,9 @@ def main(argv=None):
                      **{k: med.get(k) for k in ("tapegrad", "torch", "numpy")}, "ratio_tapegrad_torch": ratio})
 
     checks = check_grads()
-    print()
+    print()  # blank line before the checks
     for name, c in checks.items():
-        status = "OK" if c["ok"] else f"MISMATCH (max abs diff {c['max_abs_diff']:.3g})"
+        status = "OK" if c["ok"] else f"MISMATCH (max abs diff {c['max_abs_diff']})"
         print(f"check {name} x.grad, tapegrad vs {c['against']}: {status}")
 
     if args.json:

@@ -103,4 +103,6 @@ y.backward(gradients)
 print("x.grad =")
 print(x.grad)
 expected = gradients * 2**k
+# Exact comparison is fine: doubling is exact in float32. (.tolist() because tapegrad has no
+# torch.equal / Tensor.all yet; on PyTorch, torch.equal(x.grad, expected) says the same.)
 print(f"x.grad == gradients * 2**{k}: {x.grad.tolist() == expected.tolist()}")

@@ -33,7 +33,7 @@ void bind_autograd(py::module_& m) {
                                if (!acc) throw py::attribute_error("'" + n.name() + "' object has no attribute 'variable'");
                                return acc->variable();
                              })
-      .def_property_readonly("_sequence_nr", &Node::sequence_nr)
+      .def("_sequence_nr", &Node::sequence_nr)
       .def("__eq__", [](const Node& a, const Node& b) { return &a == &b; })
       .def("__hash__", [](const Node& n) { return (py::ssize_t)(uintptr_t)&n; });
 
