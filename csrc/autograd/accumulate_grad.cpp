@@ -19,14 +19,16 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = std::move(grads[0]);
   std::lock_guard<std::mutex> lock(mutex_);
   AutogradMeta& meta = variable_.autograd_meta();
-  if (GradMode::is_enabled()) {  // create_graph: .grad keeps its history
-    meta.grad = meta.grad.defined() ? add(meta.grad, g) : g;
-  } else if (!meta.grad.defined()) {
-    // Take the buffer when nobody else can see it; otherwise copy, so that .grad never
-    // aliases a user's tensor or another leaf's gradient.
-    bool private_buffer = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
-                          g.is_contiguous() && !g.requires_grad();
-    meta.grad = private_buffer ? g : kernels::contiguous_copy(g);
+  // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
+  // aliases a user's tensor or another leaf's gradient.
+  const bool private_buffer = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
+                              g.is_contiguous() && !g.requires_grad();
+  if (!meta.grad.defined()) {
+    if (private_buffer) meta.grad = std::move(g);
+    else meta.grad = GradMode::is_enabled() ? clone(g) : kernels::contiguous_copy(g);
+  } else if (GradMode::is_enabled() || meta.grad.requires_grad()) {
+    // create_graph (or a .grad that has history): out of place, so the old .grad is untouched.
+    meta.grad = add(meta.grad, g);
   } else {
     kernels::binary_into(kernels::BinaryOp::Add, meta.grad, meta.grad, g);
     meta.grad.bump_version();

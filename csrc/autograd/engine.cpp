@@ -3,10 +3,10 @@
 //     edges point at it (its dependencies).
 //  2. Seed the roots' input buffers with the root gradients.
 //  3. Pop the ready node with the highest sequence_nr (Note [Tape order]); its buffer holds the
-//     sum of everything that flowed into it. Undo broadcasting and casts against the shapes the
-//     node recorded (sum_to: the only place that reduces broadcast gradients), apply it, free
-//     its saved tensors unless the graph is retained.
-//  4. Add each output gradient into the buffer of the node its edge points to; a node whose
+//     sum of everything that flowed into it. Apply it, free its saved tensors unless the graph
+//     is retained.
+//  4. Bring each output gradient to the shape and dtype its consumer recorded (sum_to undoes
+//     broadcasting here and nowhere else), add it into that consumer's buffer; a node whose
 //     dependency count reaches zero is ready.
 #include "autograd/engine.h"
 
@@ -27,7 +27,8 @@ struct NewestFirst {
   }
 };
 
-// Brings one incoming gradient to the shape and dtype the node expects.
+// Brings output `index` of `node` to the shape and dtype its consumer recorded for it; an error
+// names the node that produced the gradient.
 Tensor conform(const Tensor& grad, const InputMeta& meta, const Node& node, size_t index) {
   Tensor g = grad;
   if (g.sizes() != meta.shape) {
@@ -93,11 +94,7 @@ void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool 
       buffers.erase(it);
     }
     bool any = false;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (!inputs[i].defined()) continue;
-      inputs[i] = conform(inputs[i], node->input_meta()[i], *node, i);
-      any = true;
-    }
+    for (const Tensor& in : inputs) any = any || in.defined();
     TensorList outputs;
     if (any) {
       CurrentNodeGuard current(node.get());
@@ -112,9 +109,10 @@ void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool 
       const Edge& e = edges[i];
       if (!e.fn) continue;
       if (i < outputs.size() && outputs[i].defined()) {
+        Tensor g = conform(outputs[i], e.fn->input_meta()[e.input_nr], *node, i);
         TensorList& buf = buffers[e.fn.get()];
         if (buf.empty()) buf.resize(e.fn->num_inputs());
-        accumulate(buf[e.input_nr], std::move(outputs[i]));
+        accumulate(buf[e.input_nr], std::move(g));
       }
       if (--deps[e.fn.get()] == 0) ready.push(e.fn);
     }

@@ -6,6 +6,7 @@
 
 #include "kernels/copy.h"
 #include "kernels/loop.h"
+#include "kernels/matmul.h"
 #include "kernels/pointwise.h"
 #include "kernels/reduce.h"
 #include "test_util.h"
@@ -250,6 +251,75 @@ TEST(Copy, CopyIntoCastsAndFollowsStrides) {
     EXPECT_EQ(c32.dtype(), DType::Float32);
     EXPECT_EQ(read(c32), read(a));  // small integers are exact in float32
   }
+}
+
+// More than 6 dims: shapes and strides spill out of SmallVector's inline buffer.
+TEST(StridedLoop, HighRankShapesSpillToTheHeap) {
+  Tensor h = iota({2, 1, 2, 3, 1, 2, 2, 1});
+  Tensor p = Tensor::view_of(h, {1, 2, 2, 1, 3, 2, 1, 2}, {1, 1, 2, 1, 4, 12, 1, 24}, 0);  // dims reversed
+  ASSERT_EQ(p.dim(), 8);
+  Tensor out = Tensor::empty(p.sizes(), DType::Float64);
+  kernels::unary_loop<double, double>(out, p, [](double x) { return x + 0.5; });
+  for (const auto& idx : indices(p.sizes())) {
+    int64_t src = idx[1] * 1 + idx[2] * 2 + idx[4] * 4 + idx[5] * 12 + idx[7] * 24;
+    EXPECT_EQ(testing::at(out, idx), src + 0.5);
+  }
+  SmallVector<bool, 6> mask{true, false, true, false, true, false, true, false};
+  std::vector<double> want = naive_sum(p, mask), got = read(kernels::sum_keepdim(p, mask));
+  EXPECT_EQ(got, want);
+  // Broadcasting a 7-d operand against an 8-d one.
+  Tensor b = iota({2, 1, 3, 1, 1, 1, 2});
+  Shape shape = broadcast_shapes(p.sizes(), b.sizes());
+  Tensor sum = kernels::binary(kernels::BinaryOp::Add, p, b);
+  ASSERT_EQ(sum.sizes(), shape);
+  for (const auto& idx : indices(shape))
+    EXPECT_EQ(testing::at(sum, idx), at_broadcast(p, shape, idx) + at_broadcast(b, shape, idx));
+}
+
+// The matmul kernels map strided operands without copying when one dim is unit-stride and
+// copy otherwise; every layout must give the contiguous result.
+TEST(Matmul, NonContiguousOperandsMatchContiguous) {
+  Tensor buf = Tensor::empty({40}, DType::Float64);
+  for (int64_t i = 0; i < 40; ++i) buf.data<double>()[i] = std::cos(0.3 * i) * 4;
+  auto naive = [](const Tensor& a, const Tensor& b) {
+    std::vector<double> out;
+    for (int64_t i = 0; i < a.size(0); ++i)
+      for (int64_t j = 0; j < b.size(1); ++j) {
+        double acc = 0;
+        for (int64_t k = 0; k < a.size(1); ++k) acc += testing::at(a, {i, k}) * testing::at(b, {k, j});
+        out.push_back(acc);
+      }
+    return out;
+  };
+  std::vector<Tensor> lhs = {
+      Tensor::view_of(buf, {3, 4}, {4, 1}, 0),   // row-major
+      Tensor::view_of(buf, {3, 4}, {1, 3}, 1),   // column-major
+      Tensor::view_of(buf, {3, 4}, {10, 2}, 3),  // stepped: copied
+      Tensor::view_of(buf, {3, 4}, {0, 1}, 5),   // broadcast rows
+      Tensor::view_of(buf, {1, 4}, {1, 5}, 2)};  // one row with a big column stride
+  std::vector<Tensor> rhs = {
+      Tensor::view_of(buf, {4, 2}, {2, 1}, 7),
+      Tensor::view_of(buf, {4, 2}, {1, 4}, 0),
+      Tensor::view_of(buf, {4, 2}, {8, 3}, 1),
+      Tensor::view_of(buf, {4, 2}, {1, 0}, 9),
+      Tensor::view_of(buf, {4, 1}, {3, 1}, 2)};
+  for (const Tensor& a : lhs)
+    for (const Tensor& b : rhs) {
+      std::vector<double> got = read(kernels::mm(a, b)), want = naive(a, b);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12);
+    }
+  // mv and dot with stepped vectors.
+  Tensor v = Tensor::view_of(buf, {4}, {3}, 1);
+  Tensor vcol = Tensor::view_of(buf, {4, 1}, {3, 1}, 1);
+  for (const Tensor& a : lhs) {
+    std::vector<double> got = read(kernels::mv(a, v)), want = naive(a, vcol);
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12);
+  }
+  Tensor u = Tensor::view_of(buf, {4}, {2}, 20);
+  double d = 0;
+  for (int64_t i = 0; i < 4; ++i) d += testing::at(u, {i}) * testing::at(v, {i});
+  EXPECT_NEAR(*kernels::dot(u, v).data<double>(), d, 1e-12);
 }
 
 }  // namespace
