@@ -11,19 +11,8 @@ namespace {
 
 using testing::at;
 using testing::iota;
+using testing::error_of;
 using testing::make;
-
-template <class F>
-std::string error_of(F&& fn, ErrorKind kind) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a tg::Error";
-  return "";
-}
 
 TEST(BroadcastShapes, Cases) {
   EXPECT_EQ(broadcast_shapes({2, 1, 3}, {4, 1}), Shape({2, 4, 3}));

@@ -13,20 +13,8 @@ namespace tg {
 namespace {
 
 using testing::iota;
+using testing::error_of;
 using testing::make;
-
-// The message of the tg::Error that `fn` throws, checking its kind.
-template <class F>
-std::string error_of(F&& fn, ErrorKind kind) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a tg::Error";
-  return "";
-}
 
 TEST(Storage, AllocationIs64ByteAligned) {
   for (size_t nbytes : {0, 1, 7, 64, 65, 1000, 4096 + 3}) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "core/tensor.h"
@@ -45,5 +46,18 @@ inline std::vector<double> values(const Tensor& t) {
 }
 
 inline Shape shape(std::initializer_list<int64_t> s) { return Shape(s); }
+
+// The message of the tg::Error that `fn` throws, checking its kind.
+template <class F>
+std::string error_of(F&& fn, ErrorKind kind) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a tg::Error";
+  return "";
+}
 
 }  // namespace tg::testing
