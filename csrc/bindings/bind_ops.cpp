@@ -128,9 +128,6 @@ void bind_ops(py::module_& m) {
   def_both(m, cls, "where", [](const Tensor& cond, py::handle a, py::handle b) {
     return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
   });
-  m.attr("where") = py::cpp_function([](const Tensor& cond, py::handle a, py::handle b) {
-    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
-  });
   def_both(m, cls, "sum", &sum_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
            py::arg("dtype") = py::none());
   def_both(m, cls, "mean", &mean_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,

@@ -109,7 +109,7 @@ Tensor from_numpy(py::array arr) {
            "byte orders is currently not supported.");
   const int64_t item = (int64_t)itemsize(dtype);
   Shape sizes, strides;
-  int64_t lo = 0, hi = 0;
+  int64_t hi = 0;  // byte offset of the last element
   for (py::ssize_t d = 0; d < arr.ndim(); ++d) {
     int64_t st = arr.strides(d);
     TG_CHECK(st >= 0, Value,
@@ -123,7 +123,6 @@ Tensor from_numpy(py::array arr) {
     strides.push_back(st / item);
     if (arr.shape(d) > 0) hi += (arr.shape(d) - 1) * st;
   }
-  (void)lo;
   PyObject* owner = arr.ptr();
   Py_INCREF(owner);
   size_t nbytes = arr.size() == 0 ? 0 : (size_t)hi + item;
@@ -148,20 +147,15 @@ py::array to_numpy(const Tensor& t) {
 }
 
 Tensor from_array_copy(py::array arr, DType dtype) {
-  py::array src = arr;
-  DType src_dtype;
-  if (arr.dtype().kind() == 'i' || arr.dtype().kind() == 'u') {
+  // Other integer widths and float16 are widened to a dtype tapegrad has before copying.
+  py::array src;
+  if (arr.dtype().kind() == 'i' || arr.dtype().kind() == 'u')
     src = py::array::ensure(arr.attr("astype")("int64"), py::array::c_style);
-    src_dtype = DType::Int64;
-  } else if (arr.dtype().kind() == 'f' && arr.dtype().itemsize() == 2) {
+  else if (arr.dtype().kind() == 'f' && arr.dtype().itemsize() == 2)
     src = py::array::ensure(arr.attr("astype")("float32"), py::array::c_style);
-    src_dtype = DType::Float32;
-  } else {
+  else
     src = py::array::ensure(arr, py::array::c_style);
-    src_dtype = dtype_from_numpy(src.dtype());
-  }
   Tensor view = from_numpy(src);
-  (void)src_dtype;
   Tensor out = Tensor::empty(view.sizes(), dtype);
   kernels::copy_into(out, view);
   return out;
@@ -177,7 +171,7 @@ void set_size_class(py::object cls) { size_class() = std::move(cls); }
 py::object size_object(const Shape& s) {
   py::tuple t(s.size());
   for (size_t i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
-  if (!size_class()) return std::move(t);
+  if (!size_class()) return t;
   return size_class()(t);
 }
 
