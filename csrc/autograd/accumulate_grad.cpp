@@ -15,10 +15,21 @@ AccumulateGrad::AccumulateGrad(Tensor variable) : variable_(std::move(variable))
   input_meta_.push_back({variable_.sizes(), variable_.dtype()});
 }
 
+namespace {
+// In-place accumulation is safe only into a buffer whose elements are distinct (no stride-0
+// dims) and of the same shape and dtype as the incoming gradient.
+bool can_accumulate_in_place(const Tensor& grad, const Tensor& g) {
+  if (grad.sizes() != g.sizes() || grad.dtype() != g.dtype()) return false;
+  for (int64_t d = 0; d < grad.dim(); ++d)
+    if (grad.strides()[d] == 0 && grad.sizes()[d] > 1) return false;
+  return true;
+}
+}  // namespace
+
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = std::move(grads[0]);
-  std::lock_guard<std::mutex> lock(mutex_);
   AutogradMeta& meta = variable_.autograd_meta();
+  std::lock_guard<std::mutex> lock(meta.grad_mutex);
   // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
   // aliases a user's tensor or another leaf's gradient.
   const bool private_buffer = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
@@ -26,9 +37,14 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   if (!meta.grad.defined()) {
     if (private_buffer) meta.grad = std::move(g);
     else meta.grad = GradMode::is_enabled() ? clone(g) : kernels::contiguous_copy(g);
-  } else if (GradMode::is_enabled() || meta.grad.requires_grad()) {
-    // create_graph (or a .grad that has history): out of place, so the old .grad is untouched.
-    meta.grad = add(meta.grad, g);
+    return {};
+  }
+  // `.grad` (or `.data`) may have been reassigned to another shape since the graph was built.
+  TG_CHECK(meta.grad.sizes() == g.sizes(), Runtime, "output with shape ", shape_str(meta.grad.sizes()),
+           " doesn't match the broadcast shape ", shape_str(g.sizes()));
+  if (GradMode::is_enabled() || meta.grad.requires_grad() || !can_accumulate_in_place(meta.grad, g)) {
+    // Out of place: under create_graph the old .grad keeps its history untouched.
+    meta.grad = to_dtype(add(meta.grad, g), g.dtype());
   } else {
     kernels::binary_into(kernels::BinaryOp::Add, meta.grad, meta.grad, g);
     meta.grad.bump_version();

@@ -17,8 +17,7 @@ class AccumulateGrad final : public Node {
   const Tensor& variable() const { return variable_; }
 
  private:
-  Tensor variable_;
-  std::mutex mutex_;  // threads running backward through a shared leaf
+  Tensor variable_;  // its AutogradMeta::grad_mutex serialises concurrent accumulation
 };
 
 // The leaf's accumulator, created on first use.

@@ -49,9 +49,7 @@ struct MatEntry {
 constexpr MatEntry kMatrix[] = {{"matmul", matmul}, {"mm", mm}, {"bmm", bmm}, {"mv", mv}, {"dot", dot}};
 
 Tensor pow_any(const Tensor& self, py::handle exponent) {
-  Tensor e = operand_or_throw(exponent, "pow");
-  if (e.is_wrapped_number()) return pow(self, kernels::cast(e, DType::Float64).data<double>()[0]);
-  return pow(self, e);
+  return py_convert::pow_operand(self, operand_or_throw(exponent, "pow"));
 }
 
 Tensor sum_py(const Tensor& self, py::object dim, bool keepdim, std::optional<DType> dtype) {
@@ -116,13 +114,7 @@ void bind_ops(py::module_& m) {
   }
   for (const auto& e : kMatrix) {
     auto fn = e.fn;
-    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) {
-      if (a.numel() * 1.0 * (b.dim() ? b.sizes().back() : 1) > 65536) {
-        py::gil_scoped_release no_gil;  // big products let other Python threads run
-        return fn(a, b);
-      }
-      return fn(a, b);
-    });
+    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) { return fn(a, b); });
   }
   def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
   def_both(m, cls, "where", [](const Tensor& cond, py::handle a, py::handle b) {

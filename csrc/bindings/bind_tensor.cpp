@@ -45,15 +45,13 @@ py::object rdiv_dunder(const Tensor& self, py::handle other) {
 py::object pow_dunder(const Tensor& self, py::handle other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
-  if (o.is_wrapped_number()) return py::cast(pow(self, kernels::cast(o, DType::Float64).data<double>()[0]));
-  return py::cast(pow(self, o));
+  return py::cast(py_convert::pow_operand(self, o));
 }
 
 py::object rpow_dunder(const Tensor& self, py::handle other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
-  if (o.is_wrapped_number()) return py::cast(pow(kernels::cast(o, DType::Float64).data<double>()[0], self));
-  return py::cast(pow(o, self));
+  return py::cast(py_convert::rpow_operand(self, o));
 }
 
 // The single value of a one-element tensor as a Python number.

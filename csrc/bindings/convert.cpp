@@ -31,6 +31,18 @@ bool to_operand(py::handle obj, Tensor& out) {
   return false;
 }
 
+Scalar to_scalar(const Tensor& wrapped) {
+  return {kernels::cast(wrapped, DType::Float64).data<double>()[0], wrapped.dtype() != DType::Float64};
+}
+
+Tensor pow_operand(const Tensor& self, const Tensor& exponent) {
+  return exponent.is_wrapped_number() ? pow(self, to_scalar(exponent)) : pow(self, exponent);
+}
+
+Tensor rpow_operand(const Tensor& self, const Tensor& base) {
+  return base.is_wrapped_number() ? pow(to_scalar(base), self) : pow(base, self);
+}
+
 static int64_t to_int(py::handle h, const char* fname, size_t pos) {
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
   if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))

@@ -37,6 +37,13 @@ namespace tg::py_convert {
 // (the caller then returns NotImplemented, and Python raises its own TypeError).
 bool to_operand(py::handle obj, Tensor& out);
 
+// The Python number behind a wrapped 0-d tensor made by to_operand.
+Scalar to_scalar(const Tensor& wrapped);
+// `self ** exponent` where the exponent is a tensor or a wrapped Python number.
+Tensor pow_operand(const Tensor& self, const Tensor& exponent);
+// `base ** self` where the base is a tensor or a wrapped Python number.
+Tensor rpow_operand(const Tensor& self, const Tensor& base);
+
 // Sizes given as varargs (view(2, 3)) or as one sequence (view((2, 3))).
 Shape shape_from_args(const py::args& args, const char* fname);
 Shape shape_from_sequence(py::handle seq, const char* fname);

@@ -101,7 +101,9 @@ Shape infer_size(const Shape& requested, int64_t numel) {
       infer_at = (int64_t)i;
     } else {
       TG_CHECK(out[i] >= 0, Runtime, "invalid shape dimension ", out[i]);
-      known *= out[i];
+      // An overflowing product can never equal a real numel: report the shape as invalid.
+      TG_CHECK(!__builtin_mul_overflow(known, out[i], &known), Runtime, "shape '", shape_str(requested),
+               "' is invalid for input of size ", numel);
     }
   }
   if (infer_at >= 0) {

@@ -9,7 +9,7 @@ TensorImpl::TensorImpl() = default;
 TensorImpl::~TensorImpl() = default;
 
 void TensorImpl::refresh_layout() {
-  numel = numel_of(sizes);
+  numel = checked_numel(sizes);
   int64_t expected = 1;
   contiguous = true;
   for (size_t i = sizes.size(); i-- > 0;) {
@@ -89,7 +89,9 @@ void Tensor::set_requires_grad(bool flag) const {
 
 Tensor Tensor::grad() const {
   auto* m = impl_->autograd.get();
-  return m ? m->grad : Tensor();
+  if (!m) return Tensor();
+  std::lock_guard<std::mutex> lock(m->grad_mutex);
+  return m->grad;
 }
 
 void Tensor::set_grad(const Tensor& g) const {
@@ -99,7 +101,9 @@ void Tensor::set_grad(const Tensor& g) const {
     TG_CHECK(g.sizes() == sizes(), Runtime, "assigned grad has data of a different size");
   }
   if (!g.defined() && !impl_->autograd) return;
-  autograd_meta().grad = g;
+  AutogradMeta& meta = autograd_meta();
+  std::lock_guard<std::mutex> lock(meta.grad_mutex);
+  meta.grad = g;
 }
 
 Tensor Tensor::detach() const {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/dtype.h"
@@ -98,6 +99,9 @@ struct AutogradMeta {
   Tensor grad;
   std::shared_ptr<Node> grad_fn;
   std::weak_ptr<Node> grad_accumulator;  // leaves hold their AccumulateGrad weakly (no cycle)
+  // Guards `grad`: backward accumulates into it without the GIL while Python may read or
+  // assign it from another thread.
+  std::mutex grad_mutex;
 
   AutogradMeta() = default;
   ~AutogradMeta();  // releases grad_fn without recursing down a long chain

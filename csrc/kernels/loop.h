@@ -15,6 +15,8 @@ namespace tg::kernels {
 
 // Strides (in elements) that make `t` read as if it had shape `shape` (numpy broadcasting).
 inline Shape broadcast_strides(const Tensor& t, const Shape& shape) {
+  TG_CHECK((size_t)t.dim() <= shape.size(), Runtime, "output with shape ", shape_str(shape),
+           " doesn't match the broadcast shape ", shape_str(t.sizes()));
   Shape out(shape.size(), 0);
   size_t lead = shape.size() - t.sizes().size();
   for (size_t i = 0; i < t.sizes().size(); ++i)

@@ -26,7 +26,11 @@ template <class T> T nan_min(T a, T b) {
 }
 
 int64_t int_pow(int64_t base, int64_t exp) {
-  TG_CHECK(exp >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+  if (exp < 0) {  // 1/base**|exp| in integers: only 1 and -1 survive the truncation
+    if (base == 1) return 1;
+    if (base == -1) return (exp & 1) ? -1 : 1;
+    return 0;
+  }
   int64_t result = 1;
   while (exp) {
     if (exp & 1) result *= base;
@@ -87,7 +91,7 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
       case UnaryOp::Relu: return unary_loop<T, T>(out, a, [](T x) { return x <= T(0) ? T(0) : x; });
       case UnaryOp::Abs: return unary_loop<T, T>(out, a, [](T x) { return x < T(0) ? T(-x) : x; });
       case UnaryOp::Sign:
-        return unary_loop<T, T>(out, a, [](T x) { return x > T(0) ? T(1) : x < T(0) ? T(-1) : x; });
+        return unary_loop<T, T>(out, a, [](T x) { return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0); });
       default: break;
     }
   }

@@ -29,8 +29,15 @@ Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, PyTorch's RsubBackward
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);   // tensor ** tensor
-Tensor pow(const Tensor& a, double exponent);   // tensor ** number
-Tensor pow(double base, const Tensor& exponent);  // number ** tensor
+// A Python number: its value, and whether it was an int (int ** int stays int64).
+struct Scalar {
+  double value = 0;
+  bool is_int = false;
+};
+Tensor pow(const Tensor& a, Scalar exponent);   // tensor ** number
+Tensor pow(Scalar base, const Tensor& exponent);  // number ** tensor
+inline Tensor pow(const Tensor& a, double exponent) { return pow(a, Scalar{exponent}); }
+inline Tensor pow(double base, const Tensor& exponent) { return pow(Scalar{base}, exponent); }
 Tensor neg(const Tensor& a);
 Tensor exp(const Tensor& a);
 Tensor log(const Tensor& a);

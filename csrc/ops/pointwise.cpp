@@ -79,6 +79,9 @@ struct Sub {
     TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
              "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
              "`logical_xor()` operator instead.");
+    TG_CHECK(a.dtype() != DType::Bool && b.dtype() != DType::Bool, Runtime,
+             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+             "invert a mask, use the `~` or `logical_not()` operator instead.");
     return binary_forward(BinaryOp::Sub, a, b, result_type(a, b));
   }
   static TensorList backward(Saved&, const Tensor& grad, Needs needs) {
@@ -145,14 +148,15 @@ struct PowScalar {
     double exponent = 0;
     auto tensors() { return std::tie(self); }
   };
-  static Tensor forward(const Tensor& a, double exponent) {
-    Tensor e = scalar_tensor(exponent, std::floor(exponent) == exponent && !is_floating(a.dtype())
-                                            ? DType::Int64 : DType::Float64);
-    return binary_forward(BinaryOp::Pow, a, e, result_type(a, e));
+  static Tensor forward(const Tensor& a, Scalar exponent) {
+    Tensor e = scalar_tensor(exponent.value, exponent.is_int ? DType::Int64 : DType::Float64);
+    DType d = result_type(a, e);
+    TG_CHECK(is_floating(d) || exponent.value >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+    return binary_forward(BinaryOp::Pow, a, e, d);
   }
-  static void save(Saved& s, const Tensor& a, double exponent, const Tensor&) {
+  static void save(Saved& s, const Tensor& a, Scalar exponent, const Tensor&) {
     s.self = a;
-    s.exponent = exponent;
+    s.exponent = exponent.value;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     if (s.exponent == 0.0) return {zeros_like(grad)};
@@ -198,12 +202,12 @@ struct PowScalarBase {
     double base = 0;
     auto tensors() { return std::tie(exponent, out); }
   };
-  static Tensor forward(double base, const Tensor& exponent) {
-    Tensor b = scalar_tensor(base);
+  static Tensor forward(Scalar base, const Tensor& exponent) {
+    Tensor b = scalar_tensor(base.value, base.is_int ? DType::Int64 : DType::Float64);
     return binary_forward(BinaryOp::Pow, b, exponent, result_type(b, exponent));
   }
-  static void save(Saved& s, double base, const Tensor& exponent, const Tensor& out) {
-    s.base = base;
+  static void save(Saved& s, Scalar base, const Tensor& exponent, const Tensor& out) {
+    s.base = base.value;
     s.exponent = exponent;
     s.out = SavedTensor(out, /*is_output=*/true);
   }
@@ -222,8 +226,8 @@ Tensor rsub(const Tensor& a, const Tensor& b) { return apply_op<Rsub>(a, b); }
 Tensor mul(const Tensor& a, const Tensor& b) { return apply_op<Mul>(a, b); }
 Tensor div(const Tensor& a, const Tensor& b) { return apply_op<Div>(a, b); }
 Tensor pow(const Tensor& a, const Tensor& b) { return apply_op<PowTensor>(a, b); }
-Tensor pow(const Tensor& a, double exponent) { return apply_op<PowScalar>(a, exponent); }
-Tensor pow(double base, const Tensor& exponent) { return apply_op<PowScalarBase>(base, exponent); }
+Tensor pow(const Tensor& a, Scalar exponent) { return apply_op<PowScalar>(a, exponent); }
+Tensor pow(Scalar base, const Tensor& exponent) { return apply_op<PowScalarBase>(base, exponent); }
 
 // ---------------------------------------------------------------------------------------------
 // Unary ops. Ops that only make sense on reals (exp, log, ...) compute ints in float32.
@@ -338,7 +342,8 @@ struct Abs {
     auto tensors() { return std::tie(self); }
   };
   static Tensor forward(const Tensor& a) {
-    return a.dtype() == DType::Bool ? kernels::cast(a, a.dtype()) : unary_forward(UnaryOp::Abs, a);
+    TG_CHECK(a.dtype() != DType::Bool, NotImplemented, "\"abs_cpu\" not implemented for 'Bool'");
+    return unary_forward(UnaryOp::Abs, a);
   }
   static void save(Saved& s, const Tensor& a, const Tensor&) { s.self = a; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {grad * sign(s.self.unpack())}; }

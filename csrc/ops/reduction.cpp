@@ -190,11 +190,13 @@ struct Norm {
     Tensor x = s.self.unpack();
     if (s.p == 1) return {sign(x) * expand_reduced(grad, x.sizes(), s.mask, s.keepdim)};
     Tensor out = s.out.unpack();
-    // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); taken as 0 where the norm is 0.
+    // d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1); taken as 0 where the norm is 0, and
+    // where x is 0 (|0|^(p-1) is infinite for p < 1).
     Tensor denom = s.p == 2 ? out : pow(out, s.p - 1);
     Tensor zero = zeros_like(out);
     Tensor scale = where(eq(out, zero), zero, grad / denom);
-    Tensor num = s.p == 2 ? x : x * pow(abs(x), s.p - 2);
+    Tensor num = s.p == 2 ? x
+                          : where(eq(x, scalar_tensor(0.0)), zeros_like(x), sign(x) * pow(abs(x), s.p - 1));
     return {num * expand_reduced(scale, x.sizes(), s.mask, s.keepdim)};
   }
 };

@@ -215,7 +215,7 @@ struct Expand {
       }
       int64_t have = a.sizes()[i - lead];
       if (target == -1) target = have;
-      TG_CHECK(have == target || have == 1, Runtime, "The expanded size of the tensor (", target,
+      TG_CHECK(target >= 0 && (have == target || have == 1), Runtime, "The expanded size of the tensor (", target,
                ") must match the existing size (", have, ") at non-singleton dimension ", i,
                ".  Target sizes: ", shape_str(sizes), ".  Tensor sizes: ", shape_str(a.sizes()));
       out_sizes[i] = target;
