@@ -8,4 +8,5 @@ void bind_dtypes(py::module_& m);
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
 void bind_autograd(py::module_& m);
+void bind_nn(py::module_& m);
 }  // namespace tg::bindings

@@ -9,6 +9,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_reduction_ops(all);
     register_linalg_ops(all);
     register_view_ops(all);
+    register_nn_ops(all);
     return all;
   }();
   return ops;

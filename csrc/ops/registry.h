@@ -17,5 +17,6 @@ void register_pointwise_ops(std::vector<OpInfo>& ops);
 void register_reduction_ops(std::vector<OpInfo>& ops);
 void register_linalg_ops(std::vector<OpInfo>& ops);
 void register_view_ops(std::vector<OpInfo>& ops);
+void register_nn_ops(std::vector<OpInfo>& ops);
 
 }  // namespace tg

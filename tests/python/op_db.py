@@ -12,38 +12,9 @@ Samples avoid kinks and ties (abs at 0, relu at 0, ...) so that finite differenc
 test_ops.py runs every entry: forward vs numpy in float32 and float64, the grad_fn name, and a
 float64 central-difference gradcheck of every input.
 """
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
-
 import numpy as np
 
-
-@dataclass
-class Sample:
-    shapes: Sequence[tuple]
-    # How each input is laid out: "c" contiguous, "t" a transposed view, "s" a slice with step 2.
-    layouts: Sequence[str] = ()
-    low: float = -2.0
-    high: float = 2.0
-
-
-@dataclass
-class OpEntry:
-    op: str
-    fn: Callable
-    ref: Callable
-    node: str
-    samples: Sequence = field(default_factory=list)
-    low: float = -2.0     # input range (positive-only ops set low > 0)
-    high: float = 2.0
-    grad: bool = True     # false for ops whose gradient is zero or undefined everywhere sampled
-    away_from_zero: float = 0.0  # keep |x| above this (kinks at 0)
-    gc_eps: float = 1e-6  # gradcheck step and tolerance (PyTorch's defaults)
-    gc_atol: float = 1e-5
-
-
-def S(*shapes, layouts=()):
-    return Sample(shapes=shapes, layouts=layouts)
+from op_db_types import OpEntry, S, Sample  # noqa: F401
 
 
 BINARY_SAMPLES = [
@@ -149,6 +120,11 @@ OPS = [
             lambda np, a: a.astype(np.float32 if a.dtype == np.float64 else np.float64), "ToCopyBackward0",
             [S((2, 3))], gc_eps=1e-3, gc_atol=1e-3),
 ]
+
+
+from op_db_nn import NN_OPS  # noqa: E402
+
+OPS += NN_OPS
 
 
 def entries_for(op_name):

@@ -1,0 +1,33 @@
+"""The types of the op table (see op_db.py)."""
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+@dataclass
+class Sample:
+    shapes: Sequence[tuple]
+    # How each input is laid out: "c" contiguous, "t" a transposed view, "s" a slice with step 2.
+    layouts: Sequence[str] = ()
+    low: float = -2.0
+    high: float = 2.0
+
+
+@dataclass
+class OpEntry:
+    op: str
+    fn: Callable
+    ref: Callable
+    node: str
+    samples: Sequence = field(default_factory=list)
+    low: float = -2.0     # input range (positive-only ops set low > 0)
+    high: float = 2.0
+    grad: bool = True     # false for ops whose gradient is zero or undefined everywhere sampled
+    away_from_zero: float = 0.0  # keep |x| above this (kinks at 0)
+    gc_eps: float = 1e-6  # gradcheck step and tolerance (PyTorch's defaults)
+    gc_atol: float = 1e-5
+
+
+def S(*shapes, layouts=()):
+    return Sample(shapes=shapes, layouts=layouts)
