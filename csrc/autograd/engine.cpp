@@ -12,8 +12,10 @@
 
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "autograd/accumulate_grad.h"
+#include "autograd/anomaly.h"
 #include "core/grad_mode.h"
 #include "ops/ops.h"
 
@@ -46,13 +48,96 @@ Tensor conform(const Tensor& grad, const InputMeta& meta, const Node& node, size
   return g;
 }
 
+// The "why" appended to PyTorch's "does not require grad" message.
+std::string no_grad_reason(const Tensor& t) {
+  switch (t.impl()->no_grad_reason) {
+    case NoGradReason::GradModeOff:
+      return " (it was computed while grad mode was off, e.g. inside no_grad())";
+    case NoGradReason::Detached:
+      return " (it was detached from its graph by .detach() or .data)";
+    case NoGradReason::NoInputRequiresGrad:
+      return " (none of the tensors it was computed from requires grad)";
+    case NoGradReason::Leaf:
+      break;
+  }
+  return " (it is a leaf tensor created with requires_grad=False)";
+}
+
 void accumulate(Tensor& slot, Tensor&& g) { slot = slot.defined() ? add(slot, g) : std::move(g); }
+
+// Which nodes must run when only some inputs are wanted: those with an edge into a node that
+// leads to a wanted input. Found by an iterative post-order walk (Note [No recursion]).
+std::unordered_set<Node*> nodes_leading_to(const std::vector<Edge>& roots,
+                                           const std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>>& targets) {
+  std::unordered_map<Node*, bool> reaches;  // node is, or leads to, a target
+  std::unordered_set<Node*> run;
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (const Edge& r : roots)
+    if (r.fn && !reaches.count(r.fn.get())) {
+      reaches[r.fn.get()] = false;
+      stack.push_back({r.fn.get(), 0});
+    }
+  while (!stack.empty()) {
+    auto& [n, next] = stack.back();
+    if (next < n->next_edges().size()) {
+      Node* child = n->next_edges()[next++].fn.get();
+      if (child && reaches.emplace(child, false).second) stack.push_back({child, 0});
+      continue;
+    }
+    bool feeds_target = false;
+    for (const Edge& e : n->next_edges()) feeds_target = feeds_target || (e.fn && reaches[e.fn.get()]);
+    if (feeds_target) run.insert(n);
+    reaches[n] = feeds_target || targets.count(n);
+    stack.pop_back();
+  }
+  return run;
+}
+
+void run_tensor_hooks(Node& node, TensorList& inputs) {
+  if (NodeHooks* h = node.hooks_if_any())
+    for (size_t i = 0; i < inputs.size() && i < h->tensor.size(); ++i)
+      if (inputs[i].defined() && !h->tensor[i].empty()) inputs[i] = h->tensor[i].run(inputs[i]);
+  if (node.is_accumulate_grad() && !inputs.empty() && inputs[0].defined()) {
+    AutogradMeta* meta = static_cast<AccumulateGrad&>(node).variable().autograd_meta_if_any();
+    if (meta && meta->hooks) inputs[0] = meta->hooks->run(inputs[0]);
+  }
+}
+
+TensorList apply_with_hooks(Node& node, TensorList&& inputs) {
+  NodeHooks* h = node.hooks_if_any();
+  if (h)
+    for (const auto& pre : h->pre) {
+      TensorList replaced = pre.fn(inputs);
+      if (!replaced.empty()) inputs = std::move(replaced);
+    }
+  TensorList grad_outputs = h && !h->post.empty() ? inputs : TensorList();
+  TensorList outputs;
+  {
+    CurrentNodeGuard current(&node);
+    outputs = node.apply(std::move(inputs));
+  }
+  if (h)
+    for (const auto& post : h->post) {
+      TensorList replaced = post.fn(outputs, grad_outputs);
+      if (!replaced.empty()) outputs = std::move(replaced);
+    }
+  return outputs;
+}
+
+void check_anomaly(const Node& node, const TensorList& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined() || !has_nan(outputs[i])) continue;
+    std::string trace = node.forward_trace().empty()
+                            ? ""
+                            : "\nTraceback of forward call that caused the error:\n" + node.forward_trace();
+    TG_ERROR(Runtime, "Function '", node.name(), "' returned nan values in its ", i, "th output.", trace);
+  }
+}
 
 }  // namespace
 
-void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool keep_graph,
-                  bool create_graph) {
-  GradModeGuard grad_mode(create_graph);
+TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads, const BackwardOptions& options) {
+  GradModeGuard grad_mode(options.create_graph);
 
   // 1. Dependencies.
   std::unordered_map<Node*, int> deps;
@@ -69,6 +154,14 @@ void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool 
       if (fresh) stack.push_back(e.fn.get());
     }
   }
+
+  // Wanted inputs: (node, slot) -> index into the result.
+  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> targets;
+  for (size_t i = 0; i < options.inputs.size(); ++i)
+    if (options.inputs[i].fn) targets[options.inputs[i].fn.get()].push_back({options.inputs[i].input_nr, i});
+  const bool pruned = !options.inputs.empty();
+  std::unordered_set<Node*> must_run = pruned ? nodes_leading_to(roots, targets) : std::unordered_set<Node*>();
+  TensorList captured(options.inputs.size());
 
   // 2. Seed.
   std::unordered_map<Node*, TensorList> buffers;
@@ -97,14 +190,21 @@ void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool 
     for (const Tensor& in : inputs) any = any || in.defined();
     TensorList outputs;
     if (any) {
-      CurrentNodeGuard current(node.get());
-      outputs = node->apply(std::move(inputs));
-      if (!keep_graph) node->release_saved();
+      run_tensor_hooks(*node, inputs);
+      if (auto t = targets.find(node.get()); t != targets.end())
+        for (auto [slot, index] : t->second) captured[index] = inputs[slot];
+      bool run = !pruned || must_run.count(node.get()) ||
+                 (options.accumulate && node->is_accumulate_grad() && targets.count(node.get()));
+      if (run) {
+        std::lock_guard<std::mutex> lock(node->apply_mutex);
+        outputs = apply_with_hooks(*node, std::move(inputs));
+        if (AnomalyMode::is_enabled()) check_anomaly(*node, outputs);
+        if (!options.keep_graph) node->release_saved();
+      }
     }
     const auto& edges = node->next_edges();
     TG_CHECK(outputs.empty() || outputs.size() == edges.size(), Runtime, "function ", node->name(),
-             " returned an incorrect number of gradients (expected ", edges.size(), ", got ",
-             outputs.size(), ")");
+             " returned an incorrect number of gradients (expected ", edges.size(), ", got ", outputs.size(), ")");
     for (size_t i = 0; i < edges.size(); ++i) {
       const Edge& e = edges[i];
       if (!e.fn) continue;
@@ -117,22 +217,76 @@ void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool 
       if (--deps[e.fn.get()] == 0) ready.push(e.fn);
     }
   }
+  return captured;
 }
 
-void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> retain_graph,
-              bool create_graph) {
-  TG_CHECK(root.requires_grad(), Runtime,
-           "element 0 of tensors does not require grad and does not have a grad_fn");
-  Tensor g = gradient;
-  if (!g.defined()) {
-    TG_CHECK(root.numel() == 1, Runtime, "grad can be implicitly created only for scalar outputs");
-    g = ones_like(root);
-  } else {
-    TG_CHECK(g.sizes() == root.sizes(), Runtime, "Mismatch in shape: grad_output[0] has a shape of torch.Size(",
-             shape_str(g.sizes()), ") and output[0] has a shape of torch.Size(", shape_str(root.sizes()), ").");
-    if (g.dtype() != root.dtype()) g = to_dtype(g, root.dtype());
+TensorList make_root_grads(const TensorList& roots, const TensorList& grads) {
+  TensorList out(roots.size());
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& root = roots[i];
+    TG_CHECK(root.requires_grad(), Runtime, "element ", i,
+             " of tensors does not require grad and does not have a grad_fn", no_grad_reason(root));
+    Tensor g = i < grads.size() ? grads[i] : Tensor();
+    if (!g.defined()) {
+      TG_CHECK(root.numel() == 1, Runtime, "grad can be implicitly created only for scalar outputs");
+      g = ones_like(root);
+    } else {
+      TG_CHECK(g.sizes() == root.sizes(), Runtime, "Mismatch in shape: grad_output[", i,
+               "] has a shape of torch.Size(", shape_str(g.sizes()), ") and output[", i,
+               "] has a shape of torch.Size(", shape_str(root.sizes()), ").");
+      if (g.dtype() != root.dtype()) g = to_dtype(g, root.dtype());
+    }
+    out[i] = g;
   }
-  run_backward({gradient_edge(root)}, {g}, retain_graph.value_or(create_graph), create_graph);
+  return out;
+}
+
+namespace {
+std::vector<Edge> input_edges(const TensorList& inputs) {
+  std::vector<Edge> edges;
+  for (const Tensor& t : inputs) {
+    TG_CHECK(t.defined() && t.requires_grad(), Runtime, "One of the differentiated Tensors does not require grad");
+    edges.push_back(gradient_edge(t));
+  }
+  return edges;
+}
+}  // namespace
+
+void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+              const TensorList& inputs) {
+  TensorList grads = make_root_grads({root}, {gradient});
+  BackwardOptions options;
+  options.keep_graph = retain_graph.value_or(create_graph);
+  options.create_graph = create_graph;
+  options.inputs = input_edges(inputs);
+  TensorList captured = run_backward({gradient_edge(root)}, grads, options);
+  // Leaves among `inputs` accumulated through their AccumulateGrad; non-leaves get .grad here.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].is_leaf() || !captured[i].defined()) continue;
+    AutogradMeta& meta = inputs[i].autograd_meta();
+    std::lock_guard<std::mutex> lock(meta.grad_mutex);
+    meta.grad = meta.grad.defined() ? add(meta.grad, captured[i]) : captured[i];
+  }
+}
+
+TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
+                std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+  TG_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), Runtime, "grad requires one grad_output per output: got ",
+           grad_outputs.size(), " grad_outputs and ", outputs.size(), " outputs");
+  TensorList grads = make_root_grads(outputs, grad_outputs);
+  std::vector<Edge> roots;
+  for (const Tensor& o : outputs) roots.push_back(gradient_edge(o));
+  BackwardOptions options;
+  options.keep_graph = retain_graph.value_or(create_graph);
+  options.create_graph = create_graph;
+  options.inputs = input_edges(inputs);
+  options.accumulate = false;
+  TensorList result = run_backward(roots, grads, options);
+  for (const Tensor& r : result)
+    TG_CHECK(r.defined() || allow_unused, Runtime,
+             "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if "
+             "this is the desired behavior.");
+  return result;
 }
 
 }  // namespace tg

@@ -6,15 +6,31 @@
 
 namespace tg {
 
-// Runs backward from `roots` (edges into the graph) seeded with `grads` (one per root,
-// already shaped like the root's output). `keep_graph` keeps saved tensors for another
-// backward; `create_graph` records the backward pass itself so it can be differentiated.
-void run_backward(const std::vector<Edge>& roots, const TensorList& grads, bool keep_graph,
-                  bool create_graph);
+struct BackwardOptions {
+  bool keep_graph = false;    // keep saved tensors for another backward
+  bool create_graph = false;  // record the backward pass itself (higher-order gradients)
+  // When set, only what leads to these edges runs, and the gradient arriving at each is
+  // returned. With accumulate, leaves among them still accumulate into .grad
+  // (backward(inputs=...)); without, nothing is accumulated (autograd.grad).
+  std::vector<Edge> inputs;
+  bool accumulate = true;
+};
 
-// Tensor.backward(gradient, retain_graph, create_graph): checks the three user errors of
-// API.md section 3 (no grad_fn, implicit grad of a non-scalar, gradient shape) first.
-void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> retain_graph,
-              bool create_graph);
+// Runs backward from `roots` (edges into the graph) seeded with `grads` (one per root, already
+// shaped like the root's output). Returns one gradient per options.inputs entry.
+TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads, const BackwardOptions& options);
+
+// Checks the user errors of API.md section 3 for roots/grad_outputs and fills in implicit
+// gradients: a root that does not require grad, an implicit grad of a non-scalar, a shape
+// mismatch between a root and its gradient.
+TensorList make_root_grads(const TensorList& roots, const TensorList& grads);
+
+// Tensor.backward(gradient, retain_graph, create_graph, inputs).
+void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+              const TensorList& inputs = {});
+
+// autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused).
+TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
+                std::optional<bool> retain_graph, bool create_graph, bool allow_unused);
 
 }  // namespace tg

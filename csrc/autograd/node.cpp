@@ -2,12 +2,23 @@
 
 #include <atomic>
 
+#include "autograd/anomaly.h"
+
 namespace tg {
 
 static thread_local uint64_t tl_next_sequence_nr = 0;
 static std::atomic<uint64_t> g_live_nodes{0};
 
-Node::Node() : sequence_nr_(tl_next_sequence_nr++) { g_live_nodes.fetch_add(1, std::memory_order_relaxed); }
+Node::Node() : sequence_nr_(tl_next_sequence_nr++) {
+  g_live_nodes.fetch_add(1, std::memory_order_relaxed);
+  if (AnomalyMode::is_enabled()) forward_trace_ = AnomalyMode::capture_stack();
+}
+
+NodeHooks& Node::hooks() {
+  if (!hooks_) hooks_ = std::make_unique<NodeHooks>();
+  if (hooks_->tensor.size() < num_inputs()) hooks_->tensor.resize(num_inputs());
+  return *hooks_;
+}
 
 Node::~Node() {
   for (Edge& e : next_edges_) release_node(std::move(e.fn));

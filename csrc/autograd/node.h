@@ -11,9 +11,11 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "autograd/hooks.h"
 #include "core/small_vector.h"
 #include "core/tensor.h"
 
@@ -32,6 +34,21 @@ struct InputMeta {
   DType dtype;
 };
 
+// What a node keeps for backward, described without unpacking it (tapegrad.autograd.graph).
+struct SavedInfo {
+  Shape shape;
+  DType dtype;
+  int64_t nbytes;
+  bool released;
+};
+
+// Hooks registered on a node; allocated only when one is registered.
+struct NodeHooks {
+  std::vector<TensorHooks> tensor;  // per incoming gradient (the forward output of that index)
+  std::vector<HookEntry<NodePreHook>> pre;
+  std::vector<HookEntry<NodePostHook>> post;
+};
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node();
@@ -45,6 +62,7 @@ class Node : public std::enable_shared_from_this<Node> {
   // Drops saved tensors after a backward without retain_graph.
   virtual void release_saved() {}
   virtual bool is_accumulate_grad() const { return false; }
+  virtual std::vector<SavedInfo> saved_info() const { return {}; }
 
   uint64_t sequence_nr() const { return sequence_nr_; }
   std::vector<Edge>& next_edges() { return next_edges_; }
@@ -53,12 +71,27 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::vector<InputMeta>& input_meta() const { return input_meta_; }
   size_t num_inputs() const { return input_meta_.size(); }
 
+  NodeHooks* hooks_if_any() const { return hooks_.get(); }
+  NodeHooks& hooks();
+  // The Python stack of the forward call that created this node (anomaly mode only).
+  const std::string& forward_trace() const { return forward_trace_; }
+
   static uint64_t live_count();  // nodes alive in the process (leak probes)
 
  protected:
   uint64_t sequence_nr_;
   std::vector<Edge> next_edges_;
   std::vector<InputMeta> input_meta_;
+  std::unique_ptr<NodeHooks> hooks_;
+  std::string forward_trace_;
+
+ public:
+  // Objects of the host language (a Python backward, Python hooks) this node keeps alive;
+  // see AutogradMeta::foreign_refs.
+  std::vector<std::weak_ptr<void>> foreign_refs;
+
+  // Serialises apply + release_saved when several threads run backward through one graph.
+  std::mutex apply_mutex;
 };
 
 // Drops one reference to a node. When it was the last one, the node's children are released

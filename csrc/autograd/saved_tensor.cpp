@@ -1,10 +1,14 @@
 #include "autograd/saved_tensor.h"
 
+#include <atomic>
+
 #include "autograd/node.h"
 #include "core/error.h"
 #include "core/grad_mode.h"
 
 namespace tg {
+
+static std::atomic<int64_t> g_saved_bytes{0};
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) : saved_(true), is_output_(is_output) {
   if (!t.defined()) return;
@@ -14,7 +18,48 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) : saved_(true), is_out
     output_nr_ = t.output_nr();
   } else {
     data_ = t;
+    producer_ = t.grad_fn();
+    output_nr_ = t.output_nr();
   }
+  count(t.numel() * (int64_t)itemsize(t.dtype()));
+}
+
+void SavedTensor::count(int64_t bytes) {
+  g_saved_bytes.fetch_add(bytes - counted_bytes_, std::memory_order_relaxed);
+  counted_bytes_ = bytes;
+}
+SavedTensor::SavedTensor(const SavedTensor& o)
+    : data_(o.data_), producer_(o.producer_), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_), is_output_(o.is_output_) {
+  count(o.counted_bytes_);
+}
+SavedTensor::SavedTensor(SavedTensor&& o) noexcept
+    : data_(std::move(o.data_)), producer_(std::move(o.producer_)), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_),
+      is_output_(o.is_output_), counted_bytes_(o.counted_bytes_) {
+  o.counted_bytes_ = 0;
+}
+SavedTensor& SavedTensor::operator=(const SavedTensor& o) {
+  if (this != &o) *this = SavedTensor(o);
+  return *this;
+}
+SavedTensor& SavedTensor::operator=(SavedTensor&& o) noexcept {
+  if (this == &o) return *this;
+  count(0);
+  data_ = std::move(o.data_);
+  producer_ = std::move(o.producer_);
+  version_ = o.version_;
+  output_nr_ = o.output_nr_;
+  saved_ = o.saved_;
+  is_output_ = o.is_output_;
+  counted_bytes_ = o.counted_bytes_;
+  o.counted_bytes_ = 0;
+  return *this;
+}
+SavedTensor::~SavedTensor() { count(0); }
+int64_t SavedTensor::total_bytes() { return g_saved_bytes.load(std::memory_order_relaxed); }
+
+SavedInfo SavedTensor::info() const {
+  if (!data_.defined()) return {Shape{}, kDefaultFloat, 0, !saved_};
+  return {data_.sizes(), data_.dtype(), counted_bytes_, false};
 }
 
 Tensor SavedTensor::unpack() const {
@@ -26,20 +71,24 @@ Tensor SavedTensor::unpack() const {
            "calling backward.");
   if (!data_.defined()) return data_;
   if (data_.version() != version_) {
-    std::string produced_by;
-    std::string owner = is_output_ && current_node() ? current_node()->name()
-                        : data_.grad_fn()             ? data_.grad_fn()->name()
-                                                      : "";
-    if (!owner.empty())
-      produced_by = ", which is output " + std::to_string(is_output_ ? output_nr_ : data_.output_nr()) +
-                    " of " + owner + ",";
+    // Name the node that produced the tensor, and (in anomaly mode, where nodes remember it)
+    // the Python line that created that node.
+    std::shared_ptr<Node> saved_producer = producer_.lock();
+    Node* producer = is_output_ ? current_node() : saved_producer.get();
+    std::string produced_by, where;
+    if (producer) {
+      produced_by = ", which is output " + std::to_string(output_nr_) + " of " +
+                    producer->name() + ",";
+      if (!producer->forward_trace().empty())
+        where = "\nThe tensor was produced by this forward call:\n" + producer->forward_trace();
+    }
     TG_ERROR(Runtime,
              "one of the variables needed for gradient computation has been modified by an "
              "inplace operation: [torch.", dtype_legacy_name(data_.dtype()), "Tensor ",
              shape_str(data_.sizes()), "]", produced_by, " is at version ", data_.version(),
              "; expected version ", version_,
              " instead. Hint: enable anomaly detection to find the operation that failed to "
-             "compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+             "compute its gradient, with torch.autograd.set_detect_anomaly(True).", where);
   }
   if (is_output_ && GradMode::is_enabled() && current_node()) {
     // create_graph: the output's history is the node now running (Note [Saved outputs]).
@@ -54,7 +103,9 @@ Tensor SavedTensor::unpack() const {
 
 void SavedTensor::release() {
   data_ = Tensor();
+  producer_.reset();
   saved_ = false;
+  count(0);
 }
 
 }  // namespace tg

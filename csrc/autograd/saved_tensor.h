@@ -5,6 +5,7 @@
 // output is kept as bare data, and unpack() re-attaches the node that is running (the engine
 // sets it) as grad_fn, which is all double backward needs.
 #pragma once
+#include "autograd/node.h"
 #include "core/tensor.h"
 
 namespace tg {
@@ -14,6 +15,15 @@ class SavedTensor {
   SavedTensor() = default;
   SavedTensor(const Tensor& t, bool is_output);
   SavedTensor& operator=(const Tensor& t) { return *this = SavedTensor(t, false); }
+  SavedTensor(const SavedTensor& o);
+  SavedTensor(SavedTensor&& o) noexcept;
+  SavedTensor& operator=(const SavedTensor& o);
+  SavedTensor& operator=(SavedTensor&& o) noexcept;
+  ~SavedTensor();
+
+  // Bytes of tensor data held by saved tensors in the whole process (graph.saved_bytes()).
+  static int64_t total_bytes();
+  SavedInfo info() const;
 
   // The tensor as it was saved. RuntimeError when it was modified in place since, or when the
   // graph's saved tensors were already freed by an earlier backward.
@@ -23,10 +33,13 @@ class SavedTensor {
 
  private:
   Tensor data_;
+  std::weak_ptr<Node> producer_;  // data_'s grad_fn when saved (an in-place op may rebase it later)
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool saved_ = false;
   bool is_output_ = false;
+  int64_t counted_bytes_ = 0;  // this slot's share of total_bytes()
+  void count(int64_t bytes);
 };
 
 }  // namespace tg

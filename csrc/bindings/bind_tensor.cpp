@@ -82,8 +82,56 @@ void bind_dtypes(py::module_& m) {
       .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
 }
 
+namespace {
+
+// Note [Tensors and Python's GC]: a Python hook or a custom Function's backward can refer back
+// to the tensor whose graph holds it (`y.register_hook(lambda g: g * y)`, `ctx.out = out`).
+// That cycle runs through C++ (tensor -> grad_fn -> hook), where Python's collector cannot see
+// it. So Tensor objects take part in GC: while a Python tensor is the only owner of its C++
+// tensor, and that tensor the only owner of its grad_fn, traversal reports the Python objects
+// the node (or the leaf's hooks) keeps alive; clearing drops the tensor's history.
+std::shared_ptr<TensorImpl>* holder_of(PyObject* self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  auto vh = inst->get_value_and_holder();
+  if (!vh.holder_constructed()) return nullptr;
+  return &vh.holder<std::shared_ptr<TensorImpl>>();
+}
+
+int visit_refs(const std::vector<std::weak_ptr<void>>& refs, visitproc visit, void* arg) {
+  for (const auto& w : refs)
+    if (auto p = w.lock()) Py_VISIT(static_cast<PyObject*>(p.get()));
+  return 0;
+}
+
+int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
+  Py_VISIT(Py_TYPE(self));
+  auto* holder = holder_of(self);
+  if (!holder || holder->use_count() != 1 || !(*holder)->autograd) return 0;
+  AutogradMeta& meta = *(*holder)->autograd;
+  if (int r = visit_refs(meta.foreign_refs, visit, arg)) return r;
+  if (meta.grad_fn && meta.grad_fn.use_count() == 1) return visit_refs(meta.grad_fn->foreign_refs, visit, arg);
+  return 0;
+}
+
+int tensor_clear(PyObject* self) {
+  auto* holder = holder_of(self);
+  if (!holder || holder->use_count() != 1 || !(*holder)->autograd) return 0;
+  AutogradMeta& meta = *(*holder)->autograd;
+  release_node(std::move(meta.grad_fn));
+  meta.hooks.reset();
+  meta.foreign_refs.clear();
+  return 0;
+}
+
+}  // namespace
+
 void bind_tensor(py::module_& m) {
-  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor");
+  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor", py::custom_type_setup([](PyHeapTypeObject* heap) {
+    auto* type = &heap->ht_type;
+    type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+    type->tp_traverse = tensor_traverse;
+    type->tp_clear = tensor_clear;
+  }));
   cls.def_property_readonly("shape", [](const Tensor& t) { return py_convert::size_object(t.sizes()); })
       .def("size",
            [](const Tensor& t, py::object dim) -> py::object {
@@ -168,17 +216,25 @@ void bind_tensor(py::module_& m) {
              return t;
            })
       .def("backward",
-           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph) {
+           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph,
+              py::object inputs) {
              Tensor g;
              if (!gradient.is_none()) {
                TG_CHECK(py_convert::to_operand(gradient, g), Type,
                         "gradient must be a Tensor or None, not ", Py_TYPE(gradient.ptr())->tp_name);
              }
+             TensorList wanted;
+             if (!inputs.is_none()) {
+               if (py::isinstance<TensorImpl>(inputs)) wanted.push_back(inputs.cast<Tensor>());
+               else
+                 for (py::handle in : inputs) wanted.push_back(in.cast<Tensor>());
+               TG_CHECK(!wanted.empty(), Runtime, "'inputs' argument to backward() cannot be empty.");
+             }
              py::gil_scoped_release no_gil;
-             backward(t, g, retain_graph, create_graph);
+             backward(t, g, retain_graph, create_graph, wanted);
            },
            py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
-           py::arg("create_graph") = false)
+           py::arg("create_graph") = false, py::arg("inputs") = py::none())
       // ---- operators ----
       .def("__add__", &dunder<add>)
       .def("__radd__", &reflected_dunder<add>)

@@ -99,17 +99,14 @@ py::dtype numpy_dtype(DType d) {
   return py::dtype::of<float>();
 }
 
-namespace {
-// Releases a Python reference from any thread (storages can die inside backward, which runs
-// without the GIL).
-struct PyRefDeleter {
-  void operator()(PyObject* obj) const {
+std::shared_ptr<PyObject> py_ref(py::handle obj) {
+  Py_INCREF(obj.ptr());
+  return std::shared_ptr<PyObject>(obj.ptr(), [](PyObject* o) {
     if (!Py_IsInitialized()) return;
     py::gil_scoped_acquire gil;
-    Py_DECREF(obj);
-  }
-};
-}  // namespace
+    Py_DECREF(o);
+  });
+}
 
 Tensor from_numpy(py::array arr) {
   TG_CHECK(arr.dtype().kind() != 'O', Type,
@@ -135,10 +132,8 @@ Tensor from_numpy(py::array arr) {
     strides.push_back(st / item);
     if (arr.shape(d) > 0) hi += (arr.shape(d) - 1) * st;
   }
-  PyObject* owner = arr.ptr();
-  Py_INCREF(owner);
   size_t nbytes = arr.size() == 0 ? 0 : (size_t)hi + item;
-  auto storage = Storage::wrap(const_cast<void*>(arr.data()), nbytes, std::shared_ptr<void>(owner, PyRefDeleter()));
+  auto storage = Storage::wrap(const_cast<void*>(arr.data()), nbytes, py_ref(arr));
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::move(storage);
   impl->sizes = sizes;

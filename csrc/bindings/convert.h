@@ -60,6 +60,10 @@ py::array to_numpy(const Tensor& t);
 // Copies any array-like into a new contiguous tensor of `dtype`.
 Tensor from_array_copy(py::array arr, DType dtype);
 
+// A strong reference to a Python object that may be dropped from any thread: the deleter
+// takes the GIL (hooks and storages can die inside backward, which runs without it).
+std::shared_ptr<PyObject> py_ref(py::handle obj);
+
 py::object size_object(const Shape& s);  // a tapegrad.Size
 void set_size_class(py::object cls);
 

@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include "autograd/hooks.h"
 #include "autograd/node.h"
 #include "core/error.h"
 
@@ -107,12 +108,15 @@ void Tensor::set_grad(const Tensor& g) const {
 }
 
 Tensor Tensor::detach() const {
-  return view_of(*this, sizes(), strides(), offset());
+  Tensor t = view_of(*this, sizes(), strides(), offset());
+  t.impl()->no_grad_reason = NoGradReason::Detached;
+  return t;
 }
 
 Tensor Tensor::data_alias() const {
   Tensor t = view_of(*this, sizes(), strides(), offset());
   t.impl()->storage = Storage::alias(storage());
+  t.impl()->no_grad_reason = NoGradReason::Detached;
   return t;
 }
 

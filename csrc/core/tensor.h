@@ -16,6 +16,11 @@ namespace tg {
 class Node;
 struct AutogradMeta;
 
+// Why a tensor has no history, for the "does not require grad" error (set for free where the
+// decision is made: by apply_op, detach and .data).
+enum class NoGradReason : uint8_t { Leaf, GradModeOff, NoInputRequiresGrad, Detached };
+struct TensorHooks;
+
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
   Shape sizes;
@@ -27,6 +32,7 @@ struct TensorImpl {
   // A Python number turned into a 0-d tensor: it takes part in type promotion only by
   // category (2.5 * int_tensor -> float32, 2.5 * float32_tensor stays float32).
   bool wrapped_number = false;
+  NoGradReason no_grad_reason = NoGradReason::Leaf;
   std::unique_ptr<AutogradMeta> autograd;  // null for tensors that never touched autograd
 
   TensorImpl();
@@ -102,6 +108,10 @@ struct AutogradMeta {
   // Guards `grad`: backward accumulates into it without the GIL while Python may read or
   // assign it from another thread.
   std::mutex grad_mutex;
+  std::unique_ptr<TensorHooks> hooks;  // a leaf's tensor hooks (a non-leaf's live on its grad_fn)
+  // Objects of the host language (Python hook functions) that `hooks` keeps alive. The core
+  // never looks inside; the bindings show them to Python's garbage collector.
+  std::vector<std::weak_ptr<void>> foreign_refs;
 
   AutogradMeta() = default;
   ~AutogradMeta();  // releases grad_fn without recursing down a long chain

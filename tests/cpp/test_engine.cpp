@@ -124,7 +124,10 @@ TEST(Engine, UserErrors) {
     run(sum(plain));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "element 0 of tensors does not require grad and does not have a grad_fn");
+    // PyTorch's sentence, then why: here no input of the sum required grad.
+    EXPECT_EQ(std::string(e.what()),
+              "element 0 of tensors does not require grad and does not have a grad_fn (none of the tensors it "
+              "was computed from requires grad)");
   }
   Tensor x = leaf({2}, {1, 2});
   try {
@@ -288,7 +291,7 @@ TEST(Engine, RunsReadyNodesNewestFirstAfterAllTheirInputs) {
   root->connect(c);
   c->connect(b);
   b->connect(a);
-  run_backward({Edge{root, 0}}, {make({}, {1.0})}, false, false);
+  run_backward({Edge{root, 0}}, {make({}, {1.0})}, BackwardOptions{});
   EXPECT_EQ(log, std::vector<std::string>({"root", "c", "b", "a"}));
 
   // Two independent ready nodes: the newer one first, whatever the edge order.
@@ -298,7 +301,7 @@ TEST(Engine, RunsReadyNodesNewestFirstAfterAllTheirInputs) {
   auto top = std::make_shared<RecordingNode>("top", &log);
   top->connect(old_node);
   top->connect(new_node);
-  run_backward({Edge{top, 0}}, {make({}, {1.0})}, false, false);
+  run_backward({Edge{top, 0}}, {make({}, {1.0})}, BackwardOptions{});
   EXPECT_EQ(log, std::vector<std::string>({"top", "new", "old"}));
 }
 
@@ -319,7 +322,7 @@ TEST(Engine, InvalidGradientNamesTheProducingNode) {
   node->next_edges().push_back({grad_accumulator(x), 0});
   node->next_edges().push_back({grad_accumulator(y), 0});
   try {
-    run_backward({Edge{node, 0}}, {make({}, {1.0})}, false, false);
+    run_backward({Edge{node, 0}}, {make({}, {1.0})}, BackwardOptions{});
     FAIL() << "expected a tg::Error";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),

@@ -1,17 +1,12 @@
-"""tapegrad.autograd: Variable (a Tensor, as in PyTorch >= 0.4), backward, grad mode."""
-from .._C import Tensor
-from .grad_mode import no_grad, enable_grad, set_grad_enabled  # noqa: F401
+"""tapegrad.autograd: PyTorch's autograd API on tapegrad's C++ engine.
+
+Variable (a Tensor, as in PyTorch >= 0.4), grad/backward, grad modes, custom Functions,
+gradcheck/gradgradcheck, anomaly detection, and `graph` for looking at backward graphs.
+"""
+from . import graph  # noqa: F401
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .function import Function, FunctionCtx  # noqa: F401
+from .functional_api import backward, grad  # noqa: F401
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 from .variable import Variable  # noqa: F401
-
-
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
-    """Calls .backward() on each of `tensors` with its gradient (PyTorch's autograd.backward)."""
-    if isinstance(tensors, Tensor):
-        tensors = [tensors]
-        grad_tensors = [grad_tensors]
-    elif grad_tensors is None:
-        grad_tensors = [None] * len(tensors)
-    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        keep = retain_graph if retain_graph is not None else create_graph
-        t.backward(g, retain_graph=keep or i < len(tensors) - 1, create_graph=create_graph)
-from .gradcheck import gradcheck, GradcheckError  # noqa: E402,F401

@@ -58,3 +58,11 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self):
         return self
+
+
+class inference_mode(_GradMode):
+    """Like no_grad (PyTorch's inference tensors, which refuse later autograd use, are not
+    modelled: results are ordinary tensors without history)."""
+
+    def __init__(self, mode: bool = True):
+        self._enabled = not mode

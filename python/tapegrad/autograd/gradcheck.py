@@ -1,15 +1,19 @@
-"""gradcheck: compares the gradients backward computes with central finite differences.
+"""gradcheck / gradgradcheck: compare the gradients backward computes with central finite
+differences, as torch.autograd.gradcheck does.
 
-For f: inputs -> outputs, the analytical Jacobian comes from one backward pass per output
-element (a one-hot grad_output); the numerical one from perturbing every input element by
-+-eps in place (through a numpy view of the leaf's memory) and re-running f under no_grad.
+Slow mode builds both Jacobians: the analytical one from one autograd.grad call per output
+element (a one-hot grad_output), the numerical one by perturbing every input element by +-eps
+in place (through a numpy view of the input's memory) and re-running fn under no_grad.
+Fast mode (fast_mode=True) compares one random projection v^T J u per (input, output) pair
+instead: one directional finite difference against one backward.
 """
 import warnings
 
 import numpy as np
 
 from .. import _C
-from .grad_mode import no_grad
+from .functional_api import grad as autograd_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -24,74 +28,141 @@ def _outputs(fn, inputs):
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, _C.Tensor)]
 
 
+def _diff_inputs(inputs):
+    return [i for i, t in enumerate(inputs) if isinstance(t, _C.Tensor) and t.requires_grad]
+
+
+def _flat(t):
+    return t.detach().numpy().astype(np.float64).ravel()
+
+
+def _eval_flat(fn, inputs):
+    with no_grad():
+        return [_flat(o) for o in _outputs(fn, inputs)]
+
+
+def _perturbed(fn, inputs, data, idx, delta):
+    """Outputs of fn with element `idx` of `data` (a view of an input) shifted by delta."""
+    orig = data[idx].item()
+    data[idx] = orig + delta
+    try:
+        return _eval_flat(fn, inputs)
+    finally:
+        data[idx] = orig
+
+
 def _numerical_jacobians(fn, inputs, eps):
     """jac[i][j] has shape (inputs[i].numel(), outputs[j].numel())."""
-    with no_grad():
-        outs = _outputs(fn, inputs)
-    jacs = []
-    for inp in inputs:
-        if not (isinstance(inp, _C.Tensor) and inp.requires_grad):
-            jacs.append(None)
-            continue
-        data = inp.detach().numpy()  # shares memory with the leaf
-        per_out = [np.zeros((inp.numel(), o.numel())) for o in outs]
-        for k, idx in enumerate(np.ndindex(*data.shape)):
-            orig = data[idx].item()
-            data[idx] = orig + eps
-            with no_grad():
-                plus = [o.detach().numpy().astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            data[idx] = orig - eps
-            with no_grad():
-                minus = [o.detach().numpy().astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            data[idx] = orig
-            for j in range(len(outs)):
-                per_out[j][k] = (plus[j] - minus[j]) / (2 * eps)
-        jacs.append(per_out)
+    out_sizes = [o.size for o in _eval_flat(fn, inputs)]
+    jacs = {}
+    for i in _diff_inputs(inputs):
+        data = inputs[i].detach().numpy()  # shares memory with the input
+        jacs[i] = [np.zeros((inputs[i].numel(), n)) for n in out_sizes]
+        for row, idx in enumerate(np.ndindex(*data.shape)):
+            plus = _perturbed(fn, inputs, data, idx, eps)
+            minus = _perturbed(fn, inputs, data, idx, -eps)
+            for j in range(len(out_sizes)):
+                jacs[i][j][row] = (plus[j] - minus[j]) / (2 * eps)
     return jacs
+
+
+def _vjp(outs, inputs, diff, j, v_flat):
+    """Gradients of <v, outs[j]> with respect to the differentiable inputs, as flat arrays."""
+    out = outs[j]
+    v = _C.from_numpy(v_flat.astype(out.detach().numpy().dtype).reshape(tuple(out.shape)).copy())
+    grads = autograd_grad([out], [inputs[i] for i in diff], [v], retain_graph=True, allow_unused=True)
+    return [np.zeros(inputs[i].numel()) if g is None else _flat(g) for i, g in zip(diff, grads)]
 
 
 def _analytical_jacobians(fn, inputs):
     outs = _outputs(fn, inputs)
-    diff_inputs = [i for i, t in enumerate(inputs) if isinstance(t, _C.Tensor) and t.requires_grad]
-    jacs = [None if i not in diff_inputs else [np.zeros((inputs[i].numel(), o.numel())) for o in outs]
-            for i in range(len(inputs))]
+    diff = _diff_inputs(inputs)
+    jacs = {i: [np.zeros((inputs[i].numel(), o.numel())) for o in outs] for i in diff}
     for j, out in enumerate(outs):
         if not out.requires_grad:
             continue
-        flat = np.zeros(out.numel(), dtype=out.detach().numpy().dtype)
         for k in range(out.numel()):
-            for i in diff_inputs:
-                inputs[i].grad = None
-            flat[:] = 0
-            flat[k] = 1
-            grad_out = _C.from_numpy(flat.reshape(tuple(out.shape)).copy())
-            out.backward(grad_out, retain_graph=True)
-            for i in diff_inputs:
-                g = inputs[i].grad
-                if g is not None:
-                    jacs[i][j][:, k] = g.numpy().astype(np.float64).ravel()
-    for i in diff_inputs:
-        inputs[i].grad = None
+            v = np.zeros(out.numel())
+            v[k] = 1
+            for i, g in zip(diff, _vjp(outs, inputs, diff, j, v)):
+                jacs[i][j][:, k] = g
     return jacs
 
 
-def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
-    """True when analytical and numerical Jacobians agree (|a - n| <= atol + rtol * |n|)."""
-    inputs = _as_tuple(inputs)
+def _fail(msg, raise_exception):
+    if raise_exception:
+        raise GradcheckError(msg)
+    return False
+
+
+def _check_dtypes(inputs):
     for i, t in enumerate(inputs):
         if isinstance(t, _C.Tensor) and t.requires_grad and t.dtype != _C.dtype.float64:
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision floating point.")
+
+
+def _fast_check(fn, inputs, eps, atol, rtol, raise_exception):
+    rng = np.random.default_rng(0)
+    outs = _outputs(fn, inputs)
+    diff = _diff_inputs(inputs)
+    for j, out in enumerate(outs):
+        v = rng.standard_normal(out.numel())
+        analytical = _vjp(outs, inputs, diff, j, v) if out.requires_grad else [np.zeros(inputs[i].numel()) for i in diff]
+        for i, g in zip(diff, analytical):
+            data = inputs[i].detach().numpy()
+            u = rng.standard_normal(data.shape)
+            orig = data.copy()
+            data += eps * u
+            plus = _eval_flat(fn, inputs)[j]
+            data[...] = orig - eps * u
+            minus = _eval_flat(fn, inputs)[j]
+            data[...] = orig
+            numerical = float(v @ (plus - minus) / (2 * eps))
+            ana = float(g @ u.ravel())
+            if not abs(ana - numerical) <= atol + rtol * abs(numerical):
+                return _fail(f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                             f"numerical:{numerical}\nanalytical:{ana}\n(fast mode: v^T J u for random u, v)\n",
+                             raise_exception)
+    return True
+
+
+def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False):
+    """True when analytical and numerical derivatives agree (|a - n| <= atol + rtol * |n|)."""
+    inputs = _as_tuple(inputs)
+    _check_dtypes(inputs)
+    if fast_mode:
+        return _fast_check(fn, inputs, eps, atol, rtol, raise_exception)
     numerical = _numerical_jacobians(fn, inputs, eps)
     analytical = _analytical_jacobians(fn, inputs)
-    for i, (num, ana) in enumerate(zip(numerical, analytical)):
-        if num is None:
-            continue
-        for j, (n, a) in enumerate(zip(num, ana)):
-            if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=False):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(
-                    f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                    f"numerical:{n}\nanalytical:{a}\n")
+    for i in numerical:
+        for j, (n, a) in enumerate(zip(numerical[i], analytical[i])):
+            if not np.allclose(a, n, rtol=rtol, atol=atol):
+                return _fail(f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                             f"numerical:{n}\nanalytical:{a}\n", raise_exception)
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  fast_mode=False):
+    """gradcheck of the gradient itself: checks second derivatives, with random (or given)
+    grad_outputs that are themselves differentiated."""
+    inputs = _as_tuple(inputs)
+    outs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(1)
+        grad_outputs = [_C.from_numpy(rng.standard_normal(tuple(o.shape)).astype(o.detach().numpy().dtype))
+                        .requires_grad_(True) for o in outs]
+    grad_outputs = list(_as_tuple(grad_outputs))
+    diff = _diff_inputs(inputs)
+    n_in = len(inputs)
+
+    def first_derivative(*args):
+        xs, vs = args[:n_in], args[n_in:]
+        with enable_grad():  # gradcheck evaluates under no_grad; the first derivative needs a graph
+            ys = _outputs(fn, xs)
+            grads = autograd_grad(ys, [xs[i] for i in diff], list(vs), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, fast_mode=fast_mode)

@@ -1,0 +1,106 @@
+"""Custom differentiable ops written in Python, as torch.autograd.Function:
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y
+
+    Exp.apply(x)   # grad_fn prints as <ExpBackward object at 0x...>
+
+Saved tensors are handed to the C++ node (version-checked, freed after backward); ctx keeps
+only a weak reference to that node, so nothing here forms a reference cycle through C++.
+"""
+from .. import _C
+from .._C import Tensor
+from .grad_mode import no_grad
+
+
+class FunctionCtx:
+    def __init__(self):
+        self._to_save = ()
+        self._node = None  # _C._NodeRef once the node exists
+        self._non_differentiable = ()
+        self._materialize_grads = True
+        self.needs_input_grad = ()
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{tensors.index(t)} is of type {type(t).__name__}")
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._node is None:  # still inside forward
+            return tuple(self._to_save)
+        return tuple(self._node.saved_tensors())
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize_grads = bool(value)
+
+
+class Function:
+    """Subclass with static forward(ctx, *args) and backward(ctx, *grads); call Cls.apply."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = FunctionCtx()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        is_tuple = isinstance(result, tuple)
+        outputs = result if is_tuple else (result,)
+        if not (_C.is_grad_enabled() and any(ctx.needs_input_grad)):
+            return result
+        tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        out_tensors = [o for o in outputs if isinstance(o, Tensor)]
+        shapes = [(tuple(o.shape), o.dtype) for o in out_tensors]
+        differentiable = [not any(o is n for n in ctx._non_differentiable) for o in out_tensors]
+        backward = _make_backward(cls, ctx, len(args), tensor_positions, shapes)
+        node_ref, wired = _C._make_function_node(
+            cls.__name__ + "Backward", backward, [args[i] for i in tensor_positions], out_tensors,
+            list(ctx._to_save), differentiable)
+        ctx._node, ctx._to_save = node_ref, ()
+        wired = iter(wired)
+        outputs = tuple(next(wired) if isinstance(o, Tensor) else o for o in outputs)
+        return outputs if is_tuple else outputs[0]
+
+
+def _make_backward(cls, ctx, n_args, tensor_positions, shapes):
+    """The callable the C++ node runs: materialises missing grads, calls cls.backward, checks the
+    count, and keeps the gradients of the tensor arguments (one per edge)."""
+    name = cls.__name__ + "Backward"
+
+    def backward(grads):
+        if ctx._materialize_grads:
+            grads = tuple(g if g is not None else _C._full(shape, 0.0, dtype)
+                          for g, (shape, dtype) in zip(grads, shapes))
+        result = cls.backward(ctx, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) != n_args:
+            raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                               f"(expected {n_args}, got {len(result)})")
+        return tuple(result[i] for i in tensor_positions)
+
+    return backward
