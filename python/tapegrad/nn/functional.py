@@ -1,0 +1,313 @@
+"""tapegrad.nn.functional: PyTorch's functional API (signatures, defaults, keyword names).
+
+The ops themselves live in C++ (tapegrad._C._nn, csrc/ops/nn.cpp); this module only spells
+them: reduction strings, legacy size_average/reduce, None-able weights, implicit dims. Ops that
+PyTorch composes in Python (linear for N-d input, l1_loss, cross_entropy, dropout) are composed
+here the same way, so their grad_fn names match.
+"""
+import warnings
+
+import tapegrad as _tg
+from tapegrad import _C
+
+_nn = _C._nn
+
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+__all__ = [
+    "relu", "leaky_relu", "gelu", "silu", "elu", "softplus", "sigmoid", "tanh", "softmax",
+    "log_softmax", "dropout", "linear", "mse_loss", "l1_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "layer_norm", "embedding",
+    "one_hot", "pad",
+]
+
+
+def _reduction(size_average, reduce, reduction):
+    """PyTorch's rule: the legacy flags, when given, override `reduction`."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if (size_average and reduce) else "sum" if reduce else "none"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _REDUCTIONS[reduction]
+
+
+def _inplace(input, out):
+    """`inplace=True` for ops without an in-place kernel: write the result into `input`
+    (recorded as a copy, so the node is CopyBackwards rather than PyTorch's XBackward1)."""
+    input.copy_(out)
+    return input
+
+
+# ---- activations ----
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else _tg.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    out = _nn.leaky_relu(input, float(negative_slope))
+    return _inplace(input, out) if inplace else out
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return _nn.gelu(input, approximate == "tanh")
+
+
+def silu(input, inplace=False):
+    out = _nn.silu(input)
+    return _inplace(input, out) if inplace else out
+
+
+def elu(input, alpha=1.0, inplace=False):
+    out = _nn.elu(input, float(alpha))
+    return _inplace(input, out) if inplace else out
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _nn.softplus(input, float(beta), float(threshold))
+
+
+def sigmoid(input):
+    return _tg.sigmoid(input)
+
+
+def tanh(input):
+    return _tg.tanh(input)
+
+
+def _softmax_dim(ndim):
+    # PyTorch's legacy choice when dim is not given (with the same deprecation warning).
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. "
+                  "Change the call to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim(input.dim())
+    if dtype is not None:
+        input = input.to(dtype)
+    return _nn.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim(input.dim())
+    if dtype is not None:
+        input = input.to(dtype)
+    return _nn.log_softmax(input, dim)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    # input * (keep mask / (1 - p)): the mask is a constant, so the node is MulBackward0.
+    out = input * _nn.dropout_mask(input, float(p))
+    return _inplace(input, out) if inplace else out
+
+
+# ---- linear ----
+
+def linear(input, weight, bias=None):
+    if bias is None:
+        return _tg.matmul(input, weight.t())
+    if input.dim() == 2:
+        return _nn.addmm(bias, input, weight.t())
+    # Any other rank goes through 2-D, as PyTorch does: the top node is then ViewBackward0.
+    lead = tuple(input.shape[:-1])
+    flat = input.reshape(-1, input.shape[-1]) if input.dim() != 1 else input.view(1, -1)
+    return _nn.addmm(bias, flat, weight.t()).view(*lead, weight.shape[0])
+
+
+# ---- losses ----
+
+def _check_same_size(input, target):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({_size(target)}) that is different to the input size "
+            f"({_size(input)}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", stacklevel=3)
+
+
+def _size(t):
+    return f"torch.Size({list(t.shape)})"
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    r = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target)
+    if weight is not None:
+        loss = weight * (input - target) ** 2
+        return loss if r == 0 else loss.mean() if r == 1 else loss.sum()
+    return _nn.mse_loss(input, target, r)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    r = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return loss if r == 0 else loss.mean() if r == 1 else loss.sum()
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    r = _reduction(size_average, reduce, reduction)
+    return _nll(input, target, weight, int(ignore_index), r)
+
+
+def _nll(input, target, weight, ignore_index, r):
+    if input.dim() < 3:
+        return _nn.nll_loss(input, target, weight, ignore_index, r)
+    if input.dim() == 4:
+        return _nn.nll_loss2d(input, target, weight, ignore_index, r)
+    # Other image-like ranks go through the 4-D loss and back, as PyTorch does (same nodes).
+    n, c = input.shape[0], input.shape[1]
+    if target.dim() >= 1 and target.shape[0] != n:
+        raise ValueError(f"Expected input batch_size ({n}) to match target batch_size ({target.shape[0]}).")
+    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
+        raise RuntimeError(f"Expected target size {[n] + list(input.shape[2:])}, got {list(target.shape)}")
+    out = _nn.nll_loss2d(input.reshape(n, c, 1, -1), target.reshape(n, 1, -1), weight, ignore_index, r)
+    return out.view(*target.shape) if r == 0 else out
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    r = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    logp = log_softmax(input, class_dim)
+    if target.dtype != _tg.int64 and tuple(target.shape) == tuple(input.shape):
+        return _cross_entropy_probs(logp, target, weight, r, label_smoothing, class_dim)
+    nll = _nll(logp, target, weight, int(ignore_index), r)
+    if label_smoothing == 0.0:
+        return nll
+    return _label_smoothed(nll, logp, target, weight, ignore_index, r, label_smoothing, class_dim)
+
+
+def _class_view(weight, logp, class_dim):
+    """weight (C,) shaped to broadcast along logp's class dim."""
+    return weight.view(*([-1] + [1] * (logp.dim() - class_dim - 1)))
+
+
+def _cross_entropy_probs(logp, target, weight, r, eps, class_dim):
+    n_classes = logp.shape[class_dim]
+    if eps > 0:
+        target = target * (1 - eps) + eps / n_classes
+    prod = logp * target
+    if weight is not None:
+        prod = prod * _class_view(weight, logp, class_dim)
+    loss = -prod.sum(class_dim)
+    if r == 0:
+        return loss
+    if r == 2:
+        return loss.sum()
+    batch = logp.numel() // n_classes
+    return loss.sum() / batch
+
+
+def _label_smoothed(nll, logp, target, weight, ignore_index, r, eps, class_dim):
+    n_classes = logp.shape[class_dim]
+    w = logp if weight is None else logp * _class_view(weight, logp, class_dim)
+    smooth = -w.sum(class_dim)
+    keep = (target != ignore_index)
+    smooth = _tg.where(keep, smooth, _tg.zeros_like(smooth))
+    if r == 2:
+        smooth = smooth.sum()
+    elif r == 1:
+        denom = keep.sum() if weight is None else _weight_total(weight, target, keep)
+        smooth = smooth.sum() / denom
+    return nll * (1 - eps) + smooth * (eps / n_classes)
+
+
+def _weight_total(weight, target, keep):
+    # sum of weight[target] over kept targets, via one_hot (no gather op needed)
+    t = _tg.where(keep, target, _tg.zeros_like(target))
+    oh = one_hot(t, weight.shape[0]).to(weight.dtype)
+    return ((oh * weight).sum(-1) * keep.to(weight.dtype)).sum()
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    r = _reduction(size_average, reduce, reduction)
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        weight = weight.expand(*input.shape)
+    return _nn.binary_cross_entropy(input, target, weight, r)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    r = _reduction(size_average, reduce, reduction)
+    return _nn.binary_cross_entropy_with_logits(input, target, weight, pos_weight, r)
+
+
+# ---- normalisation, embedding, one_hot, pad ----
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    n = len(normalized_shape)
+    if n == 0 or tuple(input.shape[input.dim() - n:]) != normalized_shape or n > input.dim():
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
+            f"{_size(input)[len('torch.Size('):-1]}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
+                               f"{name} of shape {list(t.shape)} and normalized_shape = "
+                               f"{list(normalized_shape)}")
+    return _nn.layer_norm(input, n, weight, bias, float(eps))
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    return _nn.embedding(weight, input, padding_idx)
+
+
+def one_hot(tensor, num_classes=-1):
+    return _nn.one_hot(tensor, int(num_classes))
+
+
+_PAD_MODES = {"reflect": 0, "replicate": 1, "circular": 2}
+
+
+def pad(input, pad, mode="constant", value=None):
+    pad = [int(p) for p in pad]
+    if mode == "constant":
+        return _nn.constant_pad(input, pad, 0.0 if value is None else float(value))
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    k = len(pad) // 2
+    # PyTorch's rule: k padded dims need k + 1 (unbatched) or k + 2 (batched) input dims.
+    if not (1 <= k <= 3 and input.dim() in (k + 1, k + 2)):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    return _nn.index_pad(input, pad, _PAD_MODES[mode])
