@@ -155,6 +155,9 @@ void bind_ops(py::module_& m) {
   cls.def("long", [](const Tensor& a) { return to_dtype(a, DType::Int64); });
   cls.def("bool", [](const Tensor& a) { return to_dtype(a, DType::Bool); });
 
+  bind_math(m);
+  bind_indexing(m);
+
   // ---- creation ----
   m.def("_full", [](py::handle size, double value, DType dtype) {
     return kernels::full(py_convert::shape_from_sequence(size, "full"), value, dtype);

@@ -7,6 +7,9 @@ void register_errors(py::module_& m);
 void bind_dtypes(py::module_& m);
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
+void bind_math(py::module_& m);      // called by bind_ops
+void bind_indexing(py::module_& m);  // called by bind_ops
 void bind_autograd(py::module_& m);
 void bind_nn(py::module_& m);
+void bind_testing(py::module_& m);
 }  // namespace tg::bindings

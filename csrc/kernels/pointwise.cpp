@@ -40,6 +40,28 @@ int64_t int_pow(int64_t base, int64_t exp) {
   return result;
 }
 
+// Python's floor division and modulo: the quotient rounds down, the remainder takes the
+// divisor's sign. Integer division by zero raises, as PyTorch does.
+template <class T> T floor_div(T x, T y) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::floor(x / y);
+  } else {
+    TG_CHECK(y != 0, Runtime, "ZeroDivisionError");
+    T q = x / y;
+    return (x % y != 0 && ((x < 0) != (y < 0))) ? T(q - 1) : q;
+  }
+}
+template <class T> T remainder(T x, T y) {
+  if constexpr (std::is_floating_point_v<T>) {
+    T r = std::fmod(x, y);
+    return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+  } else {
+    TG_CHECK(y != 0, Runtime, "ZeroDivisionError");
+    T r = x % y;
+    return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
+  }
+}
+
 template <class T>
 void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   using B = bool;
@@ -59,6 +81,14 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
       break;
     case BinaryOp::Maximum: return binary_loop<T, T>(out, a, b, nan_max<T>);
     case BinaryOp::Minimum: return binary_loop<T, T>(out, a, b, nan_min<T>);
+    case BinaryOp::FloorDiv:
+      if constexpr (!std::is_same_v<T, bool>) return binary_loop<T, T>(out, a, b, floor_div<T>);
+      break;
+    case BinaryOp::Remainder:
+      if constexpr (!std::is_same_v<T, bool>) return binary_loop<T, T>(out, a, b, remainder<T>);
+      break;
+    case BinaryOp::LogicalAnd: return binary_loop<T, B>(out, a, b, [](T x, T y) { return x != T(0) && y != T(0); });
+    case BinaryOp::LogicalOr: return binary_loop<T, B>(out, a, b, [](T x, T y) { return x != T(0) || y != T(0); });
     case BinaryOp::Eq: return binary_loop<T, B>(out, a, b, [](T x, T y) { return x == y; });
     case BinaryOp::Ne: return binary_loop<T, B>(out, a, b, [](T x, T y) { return x != y; });
     case BinaryOp::Lt: return binary_loop<T, B>(out, a, b, [](T x, T y) { return x < y; });
@@ -81,9 +111,26 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
       case UnaryOp::Tanh: return unary_loop<T, T>(out, a, [](T x) { return std::tanh(x); });
       case UnaryOp::Sigmoid: return unary_loop<T, T>(out, a, sigmoid<T>);
       case UnaryOp::Reciprocal: return unary_loop<T, T>(out, a, [](T x) { return T(1) / x; });
+      case UnaryOp::Log1p: return unary_loop<T, T>(out, a, [](T x) { return std::log1p(x); });
+      case UnaryOp::Expm1: return unary_loop<T, T>(out, a, [](T x) { return std::expm1(x); });
+      case UnaryOp::Log2: return unary_loop<T, T>(out, a, [](T x) { return std::log2(x); });
+      case UnaryOp::Sin: return unary_loop<T, T>(out, a, [](T x) { return std::sin(x); });
+      case UnaryOp::Cos: return unary_loop<T, T>(out, a, [](T x) { return std::cos(x); });
+      case UnaryOp::Tan: return unary_loop<T, T>(out, a, [](T x) { return std::tan(x); });
+      case UnaryOp::Rsqrt: return unary_loop<T, T>(out, a, [](T x) { return T(1) / std::sqrt(x); });
+      case UnaryOp::IsNan: return unary_loop<T, bool>(out, a, [](T x) { return std::isnan(x); });
+      case UnaryOp::IsInf: return unary_loop<T, bool>(out, a, [](T x) { return std::isinf(x); });
+      case UnaryOp::IsFinite: return unary_loop<T, bool>(out, a, [](T x) { return std::isfinite(x); });
+      default: break;
+    }
+  } else {  // integers and bools are never NaN or infinite
+    switch (op) {
+      case UnaryOp::IsNan: case UnaryOp::IsInf: return unary_loop<T, bool>(out, a, [](T) { return false; });
+      case UnaryOp::IsFinite: return unary_loop<T, bool>(out, a, [](T) { return true; });
       default: break;
     }
   }
+  if (op == UnaryOp::LogicalNot) return unary_loop<T, bool>(out, a, [](T x) { return x == T(0); });
   if constexpr (!std::is_same_v<T, bool>) {
     switch (op) {
       case UnaryOp::Neg: return unary_loop<T, T>(out, a, [](T x) { return T(-x); });
@@ -101,6 +148,7 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
 }  // namespace
 
 bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
+bool is_predicate(UnaryOp op) { return op >= UnaryOp::IsNan; }
 
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   visit_dtype(a.dtype(), [&](auto tag) { binary_typed<typename decltype(tag)::type>(op, out, a, b); });
@@ -118,7 +166,7 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& a) {
 }
 
 Tensor unary(UnaryOp op, const Tensor& a) {
-  Tensor out = Tensor::empty(a.sizes(), a.dtype());
+  Tensor out = Tensor::empty(a.sizes(), is_predicate(op) ? DType::Bool : a.dtype());
   unary_into(op, out, a);
   return out;
 }

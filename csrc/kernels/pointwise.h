@@ -7,13 +7,17 @@ namespace tg::kernels {
 
 enum class BinaryOp {
   Add, Sub, Mul, Div, Pow, Maximum, Minimum,        // result has the operands' dtype
-  Eq, Ne, Lt, Le, Gt, Ge,                           // result is bool
+  FloorDiv, Remainder,                              // Python's // and % (sign of the divisor)
+  Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,    // result is bool
 };
 enum class UnaryOp {
   Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Abs, Sign, Reciprocal,
+  Log1p, Expm1, Log2, Sin, Cos, Tan, Rsqrt,         // floating only
+  IsNan, IsInf, IsFinite, LogicalNot,               // result is bool
 };
 
 bool is_comparison(BinaryOp op);
+bool is_predicate(UnaryOp op);
 
 // out must already have the broadcast shape; a, b and (for arithmetic) out share one dtype.
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b);

@@ -52,6 +52,14 @@ class FunctionNode final : public Node {
     if constexpr (requires { saved.tensors(); })
       std::apply([](auto&... t) { (t.release(), ...); }, saved.tensors());
   }
+
+  std::vector<SavedInfo> saved_info() const override {
+    std::vector<SavedInfo> out;
+    if constexpr (requires(typename Op::Saved& s) { s.tensors(); })
+      std::apply([&](auto&... t) { ((t.defined() ? out.push_back(t.info()) : void()), ...); },
+                 const_cast<typename Op::Saved&>(saved).tensors());
+    return out;
+  }
 };
 
 namespace detail {
@@ -62,6 +70,17 @@ bool arg_requires_grad(const T& arg) {
     return arg.defined() && arg.requires_grad();
   else
     return false;
+}
+
+// Why an op's result has no history when no input requires grad: inherited from an input that
+// lost its history (no_grad, detach), else "no input requires grad".
+template <class T>
+void inherit_reason(NoGradReason& reason, const T& arg) {
+  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) {
+    if (reason != NoGradReason::NoInputRequiresGrad || !arg.defined()) return;
+    NoGradReason r = arg.impl()->no_grad_reason;
+    if (r == NoGradReason::GradModeOff || r == NoGradReason::Detached) reason = r;
+  }
 }
 
 template <class T>
@@ -78,9 +97,15 @@ Tensor apply_op(const Args&... args) {
     NoGradGuard forward_does_not_record;
     out = Op::forward(args...);
   }
-  if (!GradMode::is_enabled() || !is_floating(out.dtype()) ||
-      !(detail::arg_requires_grad(args) || ...))
+  const bool any_requires_grad = (detail::arg_requires_grad(args) || ...);
+  if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !any_requires_grad) {
+    NoGradReason reason = !any_requires_grad        ? NoGradReason::NoInputRequiresGrad
+                          : !GradMode::is_enabled() ? NoGradReason::GradModeOff
+                                                    : NoGradReason::Leaf;
+    (detail::inherit_reason(reason, args), ...);
+    out.impl()->no_grad_reason = reason;
     return out;
+  }
   auto node = std::make_shared<FunctionNode<Op>>();
   node->next_edges().reserve(sizeof...(Args));
   (detail::add_edge(node->next_edges(), args), ...);
@@ -89,6 +114,32 @@ Tensor apply_op(const Args&... args) {
   meta.output_nr = 0;
   meta.grad_fn = node;
   if constexpr (requires { Op::save(node->saved, args..., out); }) Op::save(node->saved, args..., out);
+  return out;
+}
+
+}  // namespace tg
+
+namespace tg {
+
+// apply_op for ops over a list of tensors (cat, stack): one edge per list element.
+template <class Op, class... Extra>
+Tensor apply_list_op(const TensorList& inputs, const Extra&... extra) {
+  Tensor out;
+  {
+    NoGradGuard forward_does_not_record;
+    out = Op::forward(inputs, extra...);
+  }
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || detail::arg_requires_grad(t);
+  if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !any) return out;
+  TG_CHECK(inputs.size() <= 64, Runtime, Op::name, ": at most 64 tensors can be differentiated through at once");
+  auto node = std::make_shared<FunctionNode<Op>>();
+  for (const Tensor& t : inputs) node->next_edges().push_back(gradient_edge(t));
+  node->input_meta().push_back({out.sizes(), out.dtype()});
+  AutogradMeta& meta = out.autograd_meta();
+  meta.output_nr = 0;
+  meta.grad_fn = node;
+  Op::save(node->saved, inputs, extra..., out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // mode is on; the op structs behind them live in pointwise.cpp, reduction.cpp, linalg.cpp and
 // view.cpp, each with its forward and backward side by side.
 #pragma once
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -49,6 +50,30 @@ Tensor abs(const Tensor& a);
 Tensor sign(const Tensor& a);
 Tensor reciprocal(const Tensor& a);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// more math (math.cpp)
+Tensor floor_divide(const Tensor& a, const Tensor& b);  // never differentiable, as in PyTorch
+Tensor remainder(const Tensor& a, const Tensor& b);     // Python's %: the divisor's sign
+Tensor log1p(const Tensor& a);
+Tensor expm1(const Tensor& a);
+Tensor log2(const Tensor& a);
+Tensor sin(const Tensor& a);
+Tensor cos(const Tensor& a);
+Tensor tan(const Tensor& a);
+Tensor rsqrt(const Tensor& a);
+Tensor square(const Tensor& a);
+Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);
+Tensor clamp(const Tensor& a, const Tensor& min, const Tensor& max);  // either may be undefined
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor lerp(const Tensor& a, const Tensor& b, double weight);
+Tensor lerp(const Tensor& a, const Tensor& b, const Tensor& weight);
+// truth values and float classes: bool results, never differentiable
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& a);
+Tensor isnan(const Tensor& a);
+Tensor isinf(const Tensor& a);
+Tensor isfinite(const Tensor& a);
 // comparisons: bool results, never differentiable
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
@@ -63,6 +88,26 @@ Tensor sum(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor mean(const Tensor& a);
 Tensor mean(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim);
+// extrema.cpp: max()/min() of all elements; max(dim)/min(dim) give values and indices
+struct ValuesIndices {
+  Tensor values, indices;
+};
+Tensor prod(const Tensor& a);
+Tensor prod(const Tensor& a, const DimList& dims, bool keepdim);
+Tensor max(const Tensor& a);
+Tensor min(const Tensor& a);
+ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim);
+ValuesIndices min(const Tensor& a, int64_t dim, bool keepdim);
+Tensor amax(const Tensor& a, const DimList& dims, bool keepdim);
+Tensor amin(const Tensor& a, const DimList& dims, bool keepdim);
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim);  // int64, no history
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+Tensor all(const Tensor& a, const DimList& dims, bool keepdim);  // bool, no history
+Tensor any(const Tensor& a, const DimList& dims, bool keepdim);
+// statistics.cpp
+Tensor var(const Tensor& a, const DimList& dims, double correction, bool keepdim);
+Tensor std_dev(const Tensor& a, const DimList& dims, double correction, bool keepdim);
+Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim);
 // Sums a broadcast gradient back down to `shape` (the engine's and expand's reduction).
 Tensor sum_to(const Tensor& a, const Shape& shape);
 
@@ -88,6 +133,51 @@ Tensor expand(const Tensor& a, const Shape& sizes);
 Tensor clone(const Tensor& a);
 Tensor contiguous(const Tensor& a);  // `a` itself when already contiguous
 Tensor to_dtype(const Tensor& a, DType dtype);  // `a` itself when already of that dtype
+
+// ---- indexing (indexing.cpp); slice and select are views ----
+// A strided layout relative to a contiguous tensor of some shape.
+struct Geometry {
+  Shape sizes, strides;
+  int64_t offset = 0;
+};
+Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+// Where `view` (a view of `base`) looks, relative to base (base must be contiguous).
+Geometry geometry_of(const Tensor& view, const Tensor& base);
+// self with `value` (broadcast) written where `g` points; out of place (see apply_inplace).
+Tensor slice_put(const Tensor& self, const Tensor& value, const Geometry& g);
+
+// advanced_index.cpp: indices[d] (int64, or undefined for a whole dim) index dim d
+Tensor index(const Tensor& a, const std::vector<Tensor>& indices);
+Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& value, bool accumulate);
+
+// gather_scatter.cpp; index tensors are int64
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, double value);
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
+
+// join.cpp
+Tensor cat(const TensorList& tensors, int64_t dim);
+Tensor stack(const TensorList& tensors, int64_t dim);
+Tensor repeat(const Tensor& a, const Shape& repeats);
+Tensor flip(const Tensor& a, const DimList& dims);
+// split.cpp: views of `a`, all outputs of one node
+TensorList split(const Tensor& a, int64_t split_size, int64_t dim);
+TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim);
+TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim);
+TensorList unbind(const Tensor& a, int64_t dim);
+
+// ---- in-place (inplace.cpp) ----
+// Runs `out_of_place(self)` and writes the result into self (see inplace.cpp); returns self.
+Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor&)>& out_of_place);
+// Out-of-place forms of fill_, zero_ and copy_ (recorded with PyTorch's node names).
+Tensor fill(const Tensor& a, double value);
+Tensor zero(const Tensor& a);
+Tensor copy(const Tensor& self, const Tensor& src);
 
 // ---- operators, for formulas and C++ users ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

@@ -330,7 +330,9 @@ struct Relu {
   static Tensor forward(const Tensor& a) { return unary_forward(UnaryOp::Relu, a); }
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {grad * gt(s.out.unpack(), scalar_tensor(0.0))};
+    // sign(out) is the 0/1 mask, and (unlike a comparison) keeps out's history, so the
+    // gradient stays differentiable (with zero second derivative) under create_graph.
+    return {grad * sign(s.out.unpack())};
   }
 };
 

@@ -7,59 +7,17 @@
 #include "kernels/reduce.h"
 #include "ops/op.h"
 #include "ops/ops.h"
+#include "ops/reduce_util.h"
 #include "ops/registry.h"
 
 namespace tg {
 
 namespace {
 
-using DimMask = SmallVector<bool, 6>;
-
-// Which dims a reduction covers: all of them for an empty list, else the listed ones
-// (wrapped; a dim named twice is an error, as in PyTorch).
-DimMask dim_mask(const Tensor& a, const DimList& dims) {
-  DimMask mask(a.dim(), dims.empty());
-  for (int64_t d : dims) {
-    int64_t w = wrap_dim(d, a.dim());
-    if (a.dim() == 0) continue;
-    TG_CHECK(!mask[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
-    mask[w] = true;
-  }
-  return mask;
-}
-
-// Drops the reduced (size-1) dims of a keepdim result: a view, no copy.
-Tensor drop_reduced(const Tensor& kept, const DimMask& mask) {
-  Shape sizes, strides;
-  for (size_t d = 0; d < mask.size(); ++d) {
-    if (mask[d]) continue;
-    sizes.push_back(kept.sizes()[d]);
-    strides.push_back(kept.strides()[d]);
-  }
-  return Tensor::view_of(kept, sizes, strides, kept.offset());
-}
-
 Tensor sum_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
   Tensor in = is_floating(a.dtype()) || a.dtype() == DType::Int64 ? a : kernels::cast(a, DType::Int64);
   Tensor kept = kernels::sum_keepdim(in, mask);
   return keepdim ? kept : drop_reduced(kept, mask);
-}
-
-int64_t reduced_count(const Tensor& a, const DimMask& mask) {
-  int64_t n = 1;
-  for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) n *= a.sizes()[d];
-  return n;
-}
-
-// The gradient of a reduction, brought back to the input's shape: reinsert the reduced dims
-// (unless keepdim kept them) and broadcast along them.
-Tensor expand_reduced(const Tensor& grad, const Shape& input_sizes, const DimMask& mask, bool keepdim) {
-  Tensor g = grad;
-  if (!keepdim)
-    for (size_t d = 0; d < mask.size(); ++d)
-      if (mask[d]) g = unsqueeze(g, (int64_t)d);
-  return expand(g, input_sizes);
 }
 
 }  // namespace

@@ -9,6 +9,15 @@ const std::vector<OpInfo>& registered_ops() {
     register_reduction_ops(all);
     register_linalg_ops(all);
     register_view_ops(all);
+    register_math_ops(all);
+    register_extrema_ops(all);
+    register_statistics_ops(all);
+    register_inplace_ops(all);
+    register_indexing_ops(all);
+    register_advanced_index_ops(all);
+    register_join_ops(all);
+    register_gather_scatter_ops(all);
+    register_split_ops(all);
     register_nn_ops(all);
     return all;
   }();

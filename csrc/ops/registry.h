@@ -17,6 +17,15 @@ void register_pointwise_ops(std::vector<OpInfo>& ops);
 void register_reduction_ops(std::vector<OpInfo>& ops);
 void register_linalg_ops(std::vector<OpInfo>& ops);
 void register_view_ops(std::vector<OpInfo>& ops);
+void register_math_ops(std::vector<OpInfo>& ops);
+void register_extrema_ops(std::vector<OpInfo>& ops);
+void register_statistics_ops(std::vector<OpInfo>& ops);
+void register_inplace_ops(std::vector<OpInfo>& ops);
+void register_indexing_ops(std::vector<OpInfo>& ops);
+void register_advanced_index_ops(std::vector<OpInfo>& ops);
+void register_join_ops(std::vector<OpInfo>& ops);
+void register_gather_scatter_ops(std::vector<OpInfo>& ops);
+void register_split_ops(std::vector<OpInfo>& ops);
 void register_nn_ops(std::vector<OpInfo>& ops);
 
 }  // namespace tg

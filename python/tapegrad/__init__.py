@@ -13,6 +13,16 @@ from ._C import (  # noqa: F401  (re-exported ops)
     sum, mean, norm, matmul, mm, bmm, mv, dot,
     transpose, swapaxes, t, unsqueeze, squeeze, reshape, permute,
 )
+from ._C import (  # noqa: F401,A004  (math and reductions; max/min/all/any shadow builtins as torch's do)
+    floor_divide, remainder, log1p, expm1, log2, sin, cos, tan, rsqrt, square, clamp, clip,
+    maximum, minimum, lerp, logical_and, logical_or, logical_not, isnan, isinf, isfinite,
+    prod, max, min, amax, amin, argmax, argmin, var, std, logsumexp, all, any,
+)
+from ._C import (  # noqa: F401  (shape and indexing)
+    select, narrow, flatten, unflatten, cat, concat, concatenate, stack, split, chunk, unbind, flip,
+    gather, scatter, scatter_add, index_select, masked_fill,
+)
+from . import return_types  # noqa: F401
 from ._size import Size
 from ._creation import (  # noqa: F401
     tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn,
@@ -20,7 +30,7 @@ from ._creation import (  # noqa: F401
     FloatTensor, DoubleTensor, LongTensor, BoolTensor,
 )
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
-from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled  # noqa: F401
+from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 
 dtype.__repr__ = dtype.__str__  # "tapegrad.float32", as torch.float32 prints
@@ -42,3 +52,4 @@ def is_tensor(obj) -> "builtins.bool":  # noqa: F821
 
 def numel(input: Tensor) -> int:
     return input.numel()
+from . import nn  # noqa: E402,F401

@@ -2,7 +2,7 @@
 Only things that are not hot paths live here (printing, numpy protocol)."""
 import numpy as np
 
-from . import _printing
+from . import _indexing, _printing
 from ._C import Tensor
 
 
@@ -28,6 +28,9 @@ _METHODS = {
     "__str__": _repr,
     "__array__": _array,
     "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
+    "__getitem__": _indexing.getitem,
+    "__setitem__": _indexing.setitem,
+    "__iter__": _indexing.iterate,
 }
 
 for _name, _fn in _METHODS.items():

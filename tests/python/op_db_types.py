@@ -25,6 +25,7 @@ class OpEntry:
     high: float = 2.0
     grad: bool = True     # false for ops whose gradient is zero or undefined everywhere sampled
     away_from_zero: float = 0.0  # keep |x| above this (kinks at 0)
+    gradgrad: bool = True  # has a second derivative worth checking (gradgradcheck)
     gc_eps: float = 1e-6  # gradcheck step and tolerance (PyTorch's defaults)
     gc_atol: float = 1e-5
 

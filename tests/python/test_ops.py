@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad.autograd import gradcheck
+from tapegrad.autograd import gradcheck, gradgradcheck
 from op_db import OPS
 
 DTYPES = {"float32": (np.float32, tg.float32), "float64": (np.float64, tg.float64)}
@@ -74,6 +74,14 @@ def test_grad_fn_name(entry, sample, rng):
 def test_gradcheck_float64(entry, sample, rng):
     _, tensors = make_inputs(entry, sample, np.float64, rng, requires_grad=True)
     assert gradcheck(lambda *xs: entry.fn(tg, *xs), tensors, eps=entry.gc_eps, atol=entry.gc_atol, rtol=1e-3)
+
+
+@pytest.mark.parametrize("entry,sample", CASES, ids=_ids())
+def test_gradgradcheck_float64(entry, sample, rng):
+    if not entry.gradgrad:
+        pytest.skip("no second derivative to check")
+    _, tensors = make_inputs(entry, sample, np.float64, rng, requires_grad=True)
+    assert gradgradcheck(lambda *xs: entry.fn(tg, *xs), tensors, eps=entry.gc_eps, atol=entry.gc_atol, rtol=1e-3)
 
 
 def test_every_registered_op_has_an_entry():

@@ -1,0 +1,147 @@
+// Bindings for slicing, selecting and advanced indexing. Python's x[...] / x[...] = v are
+// parsed in python/tapegrad/_indexing.py into calls of these.
+#include "bindings/module.h"
+
+namespace tg::bindings {
+
+namespace {
+
+using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+std::vector<Tensor> index_list(const py::list& items) {
+  std::vector<Tensor> out;
+  for (py::handle h : items) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+  return out;
+}
+
+Tensor value_operand(py::handle v) {
+  Tensor t;
+  TG_CHECK(py_convert::to_operand(v, t), Type, "can't assign a ", Py_TYPE(v.ptr())->tp_name, " to a Tensor");
+  return t;
+}
+
+}  // namespace
+
+void bind_indexing(py::module_& m) {
+  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
+  auto select_fn = [](const Tensor& a, int64_t dim, int64_t index) { return select(a, dim, index); };
+  m.def("select", select_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
+  cls.def("select", select_fn, py::arg("dim"), py::arg("index"));
+  auto narrow_fn = [](const Tensor& a, int64_t dim, int64_t start, int64_t length) {
+    return narrow(a, dim, start, length);
+  };
+  m.def("narrow", narrow_fn, py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("length"));
+  cls.def("narrow", narrow_fn, py::arg("dim"), py::arg("start"), py::arg("length"));
+  m.def("_slice", [](const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+                     int64_t step) { return slice(a, dim, start, end, step); });
+  m.def("_index", [](const Tensor& a, const py::list& indices) { return index(a, index_list(indices)); });
+  // x[indices] = value (advanced indexing), in place.
+  m.def("_index_put_", [](const Tensor& self, const py::list& indices, py::handle value) {
+    std::vector<Tensor> idx = index_list(indices);
+    Tensor v = value_operand(value);
+    return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
+  });
+  // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
+  // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
+  m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, py::handle value) {
+    Tensor v = value_operand(value);
+    return apply_inplace(self, [&](const Tensor& s) {
+      return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
+    });
+  });
+  // x[basic index] = value, in place; `view` is that index applied to `base`, a contiguous
+  // tensor of x's shape (x itself when x is contiguous).
+  m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, py::handle value) {
+    Geometry g = geometry_of(view, base);
+    Tensor v = value_operand(value);
+    return apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
+  });
+  auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {
+    if (a.dim() == 0) return reshape(a, {1});
+    start = wrap_dim(start, a.dim());
+    end = wrap_dim(end, a.dim());
+    TG_CHECK(start <= end, Runtime, "flatten() has invalid args: start_dim cannot come after end_dim");
+    Shape sizes;
+    for (int64_t d = 0; d < start; ++d) sizes.push_back(a.sizes()[d]);
+    int64_t n = 1;
+    for (int64_t d = start; d <= end; ++d) n *= a.sizes()[d];
+    sizes.push_back(n);
+    for (int64_t d = end + 1; d < a.dim(); ++d) sizes.push_back(a.sizes()[d]);
+    return start == end ? a : reshape(a, sizes);
+  };
+  m.def("flatten", flatten_fn, py::arg("input"), py::arg("start_dim") = 0, py::arg("end_dim") = -1);
+  cls.def("flatten", flatten_fn, py::arg("start_dim") = 0, py::arg("end_dim") = -1);
+  auto unflatten_fn = [](const Tensor& a, int64_t dim, py::handle sizes) {
+    Shape inner = py_convert::shape_from_sequence(sizes, "unflatten");
+    int64_t d = wrap_dim(dim, a.dim());
+    TG_CHECK(!inner.empty(), Runtime, "unflatten: sizes must be non-empty");
+    Shape shape(a.sizes().begin(), a.sizes().begin() + d);
+    Shape resolved = infer_size(inner, a.sizes()[d]);
+    TG_CHECK(numel_of(resolved) == a.sizes()[d], Runtime, "unflatten: Provided sizes ", shape_str(inner),
+             " don't multiply up to the size of dim ", dim, " (", a.sizes()[d], ") in the input tensor");
+    for (int64_t s : resolved) shape.push_back(s);
+    for (int64_t i = d + 1; i < a.dim(); ++i) shape.push_back(a.sizes()[i]);
+    return view(a, shape);
+  };
+  auto tensors = [](py::handle seq) {
+    TG_CHECK(py::isinstance<py::sequence>(seq) && !py::isinstance<TensorImpl>(seq), Type,
+             "expected a sequence of Tensors, not ", Py_TYPE(seq.ptr())->tp_name);
+    TensorList ts;
+    for (py::handle h : seq) ts.push_back(h.cast<Tensor>());
+    return ts;
+  };
+  for (const char* name : {"cat", "concat", "concatenate"})
+    m.def(name, [tensors](py::handle seq, int64_t dim) { return cat(tensors(seq), dim); }, py::arg("tensors"),
+          py::arg("dim") = 0);
+  m.def("stack", [tensors](py::handle seq, int64_t dim) { return stack(tensors(seq), dim); }, py::arg("tensors"),
+        py::arg("dim") = 0);
+  auto split_fn = [](const Tensor& a, py::handle size, int64_t dim) {
+    TensorList parts = py::isinstance<py::int_>(size) ? split(a, size.cast<int64_t>(), dim)
+                                                      : split_with_sizes(a, py_convert::shape_from_sequence(size, "split"), dim);
+    return py::tuple(py::cast(parts));
+  };
+  m.def("split", split_fn, py::arg("tensor"), py::arg("split_size_or_sections"), py::arg("dim") = 0);
+  cls.def("split", split_fn, py::arg("split_size"), py::arg("dim") = 0);
+  auto chunk_fn = [](const Tensor& a, int64_t chunks, int64_t dim) { return py::tuple(py::cast(chunk(a, chunks, dim))); };
+  m.def("chunk", chunk_fn, py::arg("input"), py::arg("chunks"), py::arg("dim") = 0);
+  cls.def("chunk", chunk_fn, py::arg("chunks"), py::arg("dim") = 0);
+  auto unbind_fn = [](const Tensor& a, int64_t dim) { return py::tuple(py::cast(unbind(a, dim))); };
+  m.def("unbind", unbind_fn, py::arg("input"), py::arg("dim") = 0);
+  cls.def("unbind", unbind_fn, py::arg("dim") = 0);
+  cls.def("repeat", [](const Tensor& a, py::args sizes) { return repeat(a, py_convert::shape_from_args(sizes, "repeat")); });
+  auto flip_fn = [](const Tensor& a, py::handle dims) { return flip(a, *py_convert::dims_from_object(dims, "flip")); };
+  m.def("flip", flip_fn, py::arg("input"), py::arg("dims"));
+  cls.def("flip", [flip_fn](const Tensor& a, py::args dims) {
+    return flip_fn(a, dims.size() == 1 ? dims[0] : py::handle(dims));
+  });
+  auto gather_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return gather(a, dim, index); };
+  m.def("gather", gather_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
+  cls.def("gather", gather_fn, py::arg("dim"), py::arg("index"));
+  auto scatter_fn = [](const Tensor& a, int64_t dim, const Tensor& index, py::handle src) {
+    if (py::isinstance<TensorImpl>(src)) return scatter(a, dim, index, src.cast<Tensor>());
+    return scatter(a, dim, index, src.cast<double>());
+  };
+  m.def("scatter", scatter_fn, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src"));
+  cls.def("scatter", scatter_fn, py::arg("dim"), py::arg("index"), py::arg("src"));
+  auto scatter_add_fn = [](const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+    return scatter_add(a, dim, index, src);
+  };
+  m.def("scatter_add", scatter_add_fn, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src"));
+  cls.def("scatter_add", scatter_add_fn, py::arg("dim"), py::arg("index"), py::arg("src"));
+  auto index_select_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return index_select(a, dim, index); };
+  m.def("index_select", index_select_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
+  cls.def("index_select", index_select_fn, py::arg("dim"), py::arg("index"));
+  auto masked_fill_fn = [](const Tensor& a, const Tensor& mask, py::handle value) {
+    double v = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr())).cast<double>();
+    return masked_fill(a, mask, v);
+  };
+  m.def("masked_fill", masked_fill_fn, py::arg("input"), py::arg("mask"), py::arg("value"));
+  cls.def("masked_fill", masked_fill_fn, py::arg("mask"), py::arg("value"));
+  cls.def("masked_fill_", [masked_fill_fn](const Tensor& self, const Tensor& mask, py::handle value) {
+    return apply_inplace(self, [&](const Tensor& s) { return masked_fill_fn(s, mask, value); });
+  }, py::arg("mask"), py::arg("value"));
+  m.def("unflatten", unflatten_fn, py::arg("input"), py::arg("dim"), py::arg("sizes"));
+  cls.def("unflatten", unflatten_fn, py::arg("dim"), py::arg("sizes"));
+}
+
+}  // namespace tg::bindings

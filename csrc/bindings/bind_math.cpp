@@ -1,0 +1,212 @@
+// Bindings for the math ops of math.cpp, extrema.cpp and statistics.cpp, and every in-place
+// method (each one apply_inplace around its out-of-place op). Called from bind_ops.
+#include "bindings/module.h"
+
+namespace tg::bindings {
+
+using py_convert::dims_from_object;
+using py_convert::to_operand;
+
+namespace {
+
+using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+Tensor operand(py::handle h, const char* fname) {
+  Tensor t;
+  TG_CHECK(to_operand(h, t), Type, fname, "(): argument 'other' must be Tensor or Number, not ",
+           Py_TYPE(h.ptr())->tp_name);
+  return t;
+}
+
+DimList all_dims_or(py::handle dim, const char* fname) {
+  auto dims = dims_from_object(dim, fname);
+  return dims ? *dims : DimList{};
+}
+
+std::optional<double> opt_number(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return h.cast<double>();
+}
+
+// clamp with numbers (ClampBackward1) or, when either bound is a tensor, tensors (ClampBackward0).
+Tensor clamp_any(const Tensor& a, py::handle lo, py::handle hi) {
+  if (!py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) return clamp(a, opt_number(lo), opt_number(hi));
+  auto bound = [](py::handle h) { return h.is_none() ? Tensor() : operand(h, "clamp"); };
+  return clamp(a, bound(lo), bound(hi));
+}
+
+// PyTorch's torch.return_types.max / min: a named tuple of (values, indices).
+py::object values_indices(const char* kind, const ValuesIndices& r) {
+  py::object cls = py::module_::import("tapegrad.return_types").attr(kind);
+  return cls(py::cast(r.values), py::cast(r.indices));
+}
+
+// x.max(), x.max(dim, keepdim) and x.max(other) share one name, as in PyTorch.
+template <bool IsMax>
+py::object max_py(const Tensor& self, py::object dim, bool keepdim) {
+  if (dim.is_none()) return py::cast(IsMax ? max(self) : min(self));
+  if (py::isinstance<TensorImpl>(dim))
+    return py::cast(IsMax ? maximum(self, dim.cast<Tensor>()) : minimum(self, dim.cast<Tensor>()));
+  int64_t d = dim.cast<int64_t>();
+  return values_indices(IsMax ? "max" : "min", IsMax ? max(self, d, keepdim) : min(self, d, keepdim));
+}
+
+// var/std(dim=None, unbiased=None, keepdim=False, *, correction=None); a lone bool is
+// `unbiased` (x.var(False)).
+template <bool IsStd>
+Tensor var_py(const Tensor& self, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
+  if (py::isinstance<py::bool_>(dim)) {
+    unbiased = dim;
+    dim = py::none();
+  }
+  double c = 1.0;
+  if (!correction.is_none()) c = correction.cast<double>();
+  else if (!unbiased.is_none()) c = unbiased.cast<bool>() ? 1.0 : 0.0;
+  DimList dims = all_dims_or(dim, IsStd ? "std" : "var");
+  return IsStd ? std_dev(self, dims, c, keepdim) : var(self, dims, c, keepdim);
+}
+
+template <class F, class... Extra>
+void def_both(py::module_& m, TensorClass& cls, const char* name, F&& fn, const Extra&... extra) {
+  m.def(name, fn, py::arg("input"), extra...);
+  cls.def(name, fn, extra...);
+}
+
+void bind_pointwise(py::module_& m, TensorClass& cls) {
+  struct Unary {
+    const char* name;
+    Tensor (*fn)(const Tensor&);
+  };
+  static constexpr Unary kUnary[] = {
+      {"log1p", log1p}, {"expm1", expm1}, {"log2", log2}, {"sin", sin}, {"cos", cos}, {"tan", tan},
+      {"rsqrt", rsqrt}, {"square", square}, {"logical_not", logical_not}, {"isnan", isnan},
+      {"isinf", isinf}, {"isfinite", isfinite},
+  };
+  for (const auto& e : kUnary) {
+    auto fn = e.fn;
+    m.def(e.name, [fn](const Tensor& a) { return fn(a); }, py::arg("input"));
+    cls.def(e.name, [fn](const Tensor& a) { return fn(a); });
+  }
+  struct Binary {
+    const char* name;
+    Tensor (*fn)(const Tensor&, const Tensor&);
+  };
+  static constexpr Binary kBinary[] = {
+      {"floor_divide", floor_divide}, {"remainder", remainder}, {"maximum", maximum}, {"minimum", minimum},
+      {"logical_and", logical_and}, {"logical_or", logical_or},
+  };
+  for (const auto& e : kBinary) {
+    auto fn = e.fn;
+    const char* name = e.name;
+    def_both(m, cls, name, [fn, name](const Tensor& a, py::handle b) { return fn(a, operand(b, name)); },
+             py::arg("other"));
+  }
+  cls.def("__floordiv__", [](const Tensor& a, py::handle b) { return floor_divide(a, operand(b, "floor_divide")); });
+  cls.def("__rfloordiv__", [](const Tensor& a, py::handle b) { return floor_divide(operand(b, "floor_divide"), a); });
+  cls.def("__mod__", [](const Tensor& a, py::handle b) { return remainder(a, operand(b, "remainder")); });
+  cls.def("__rmod__", [](const Tensor& a, py::handle b) { return remainder(operand(b, "remainder"), a); });
+  auto clamp_py = [](const Tensor& a, py::object lo, py::object hi) { return clamp_any(a, lo, hi); };
+  def_both(m, cls, "clamp", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
+  def_both(m, cls, "clip", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
+  def_both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, py::handle w) {
+    if (py::isinstance<TensorImpl>(w)) return lerp(a, end, w.cast<Tensor>());
+    return lerp(a, end, w.cast<double>());
+  }, py::arg("end"), py::arg("weight"));
+}
+
+void bind_reductions(py::module_& m, TensorClass& cls) {
+  def_both(m, cls, "prod", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
+    Tensor x = dtype ? to_dtype(a, *dtype) : a;
+    if (dim.is_none()) return prod(x);
+    return prod(x, DimList{dim.cast<int64_t>()}, keepdim);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
+  def_both(m, cls, "max", &max_py<true>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "min", &max_py<false>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "amax", [](const Tensor& a, py::object dim, bool keepdim) {
+    return amax(a, all_dims_or(dim, "amax"), keepdim);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  def_both(m, cls, "amin", [](const Tensor& a, py::object dim, bool keepdim) {
+    return amin(a, all_dims_or(dim, "amin"), keepdim);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  def_both(m, cls, "argmax", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+    return argmax(a, dim, keepdim);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "argmin", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+    return argmin(a, dim, keepdim);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "var", &var_py<false>, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
+           py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+  def_both(m, cls, "std", &var_py<true>, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
+           py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+  def_both(m, cls, "logsumexp", [](const Tensor& a, py::object dim, bool keepdim) {
+    return logsumexp(a, *dims_from_object(dim, "logsumexp"), keepdim);
+  }, py::arg("dim"), py::arg("keepdim") = false);
+  def_both(m, cls, "all", [](const Tensor& a, py::object dim, bool keepdim) {
+    return all(a, all_dims_or(dim, "all"), keepdim);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "any", [](const Tensor& a, py::object dim, bool keepdim) {
+    return any(a, all_dims_or(dim, "any"), keepdim);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+}
+
+// Every in-place method is apply_inplace around the out-of-place op.
+void bind_inplace(TensorClass& cls) {
+  using Fn = std::function<Tensor(const Tensor&)>;
+  auto binary = [&cls](const char* name, Tensor (*fn)(const Tensor&, const Tensor&)) {
+    cls.def(name, [fn, name](const Tensor& self, py::handle other) {
+      Tensor o = operand(other, name);
+      return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
+    }, py::arg("other"));
+  };
+  // add_/sub_ take PyTorch's `alpha` (other is scaled first): optimisers use p.add_(g, alpha=-lr).
+  using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"add_", add}, std::pair<const char*, BinaryFn>{"sub_", sub}}) {
+    cls.def(name, [fn, name](const Tensor& self, py::handle other, double alpha) {
+      Tensor o = operand(other, name);
+      if (alpha != 1.0) o = o.is_wrapped_number() ? scalar_tensor(py_convert::to_scalar(o).value * alpha) : o * alpha;
+      return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
+    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1.0);
+  }
+  binary("mul_", mul);
+  binary("div_", div);
+  binary("__iadd__", add);
+  binary("__isub__", sub);
+  binary("__imul__", mul);
+  binary("__itruediv__", div);
+  cls.def("pow_", [](const Tensor& self, py::handle e) {
+    Tensor o = operand(e, "pow_");
+    return apply_inplace(self, [&](const Tensor& s) { return py_convert::pow_operand(s, o); });
+  }, py::arg("exponent"));
+  struct Unary {
+    const char* name;
+    Tensor (*fn)(const Tensor&);
+  };
+  static constexpr Unary kUnary[] = {{"neg_", neg}, {"exp_", exp}, {"relu_", relu}, {"sigmoid_", sigmoid},
+                                     {"tanh_", tanh}, {"zero_", zero}};
+  for (const auto& e : kUnary) {
+    auto fn = e.fn;
+    cls.def(e.name, [fn](const Tensor& self) { return apply_inplace(self, Fn(fn)); });
+  }
+  cls.def("fill_", [](const Tensor& self, double v) {
+    return apply_inplace(self, [v](const Tensor& s) { return fill(s, v); });
+  }, py::arg("value"));
+  cls.def("copy_", [](const Tensor& self, const Tensor& src) {
+    return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
+  }, py::arg("src"));
+  auto clamp_ = [](const Tensor& self, py::object lo, py::object hi) {
+    return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
+  };
+  cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());
+  cls.def("clip_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());
+}
+
+}  // namespace
+
+void bind_math(py::module_& m) {
+  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
+  bind_pointwise(m, cls);
+  bind_reductions(m, cls);
+  bind_inplace(cls);
+}
+
+}  // namespace tg::bindings

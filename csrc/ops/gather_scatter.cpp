@@ -1,0 +1,196 @@
+// gather, scatter (tensor or number source), scatter_add, index_select, masked_fill.
+#include "kernels/copy.h"
+#include "kernels/pointwise.h"
+#include "kernels/scatter.h"
+#include "ops/op.h"
+#include "ops/ops.h"
+#include "ops/registry.h"
+
+namespace tg {
+
+using kernels::ScatterMode;
+
+namespace {
+
+// PyTorch's shape rules: same rank; index no bigger than self (and src) except along dim.
+int64_t check_index(const char* fname, const Tensor& self, int64_t dim, const Tensor& index, const Tensor* src) {
+  int64_t d = wrap_dim(dim, self.dim());
+  TG_CHECK(index.dtype() == DType::Int64, Runtime, fname, "(): Expected dtype int64 for index");
+  TG_CHECK(index.dim() == self.dim() || (index.dim() <= 1 && self.dim() <= 1), Runtime,
+           "Index tensor must have the same number of dimensions as ", src ? "self tensor" : "input tensor");
+  for (int64_t k = 0; k < index.dim(); ++k) {
+    TG_CHECK(k == d || index.sizes()[k] <= self.sizes()[k], Runtime, "Size does not match at dimension ", k,
+             " expected index ", shape_str(index.sizes()), " to be no larger than self ", shape_str(self.sizes()),
+             " apart from dimension ", d);
+    if (src && src->dim() > 0)
+      TG_CHECK(index.sizes()[k] <= src->sizes()[k], Runtime, "Size does not match at dimension ", k,
+               " expected index ", shape_str(index.sizes()), " to be no larger than src ", shape_str(src->sizes()));
+  }
+  return d;
+}
+
+// The gradient of a scatter's source: gathered at the index, and zero where the source is
+// bigger than the index (those elements are never read).
+Tensor source_grad(const Tensor& grad, int64_t dim, const Tensor& index, const Shape& src_sizes) {
+  Tensor g = gather(grad, dim, index);
+  if (src_sizes.empty() || src_sizes == index.sizes()) return g;
+  return slice_put(zeros(src_sizes, g.dtype()), g, Geometry{index.sizes(), contiguous_strides(src_sizes), 0});
+}
+
+Tensor scatter_copy(ScatterMode mode, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor out = kernels::contiguous_copy(self);
+  Tensor s = src.dtype() == self.dtype() ? src : kernels::cast(src, self.dtype());
+  if (index.numel()) kernels::scatter_gather(mode, out, self.dim() ? dim : 0, index, s, "scatter");
+  return out;
+}
+
+}  // namespace
+
+struct Gather {
+  static constexpr const char* name = "gather";
+  static constexpr const char* node = "GatherBackward0";
+  struct Saved {
+    Tensor index;
+    Shape sizes;
+    int64_t dim = 0;
+  };
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index) {
+    int64_t d = check_index("gather", a, dim, index, nullptr);
+    Tensor out = Tensor::empty(index.sizes(), a.dtype());
+    if (index.numel()) kernels::scatter_gather(ScatterMode::Gather, a, a.dim() ? d : 0, index, out, "gather");
+    return out;
+  }
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor&) {
+    s.index = index, s.sizes = a.sizes(), s.dim = wrap_dim(dim, a.dim());
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    return {scatter_add(zeros(s.sizes, grad.dtype()), s.dim, s.index, grad), Tensor()};
+  }
+};
+
+struct ScatterAdd {
+  static constexpr const char* name = "scatter_add";
+  static constexpr const char* node = "ScatterAddBackward0";
+  struct Saved {
+    Tensor index;
+    int64_t dim = 0;
+    Shape src_sizes;
+  };
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter_add", a, dim, index, &src), index, src);
+  }
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, const Tensor&) {
+    s.index = index, s.dim = wrap_dim(dim, a.dim()), s.src_sizes = src.sizes();
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? grad : Tensor(), Tensor(), needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
+  }
+};
+
+struct Scatter {
+  static constexpr const char* name = "scatter";
+  static constexpr const char* node = "ScatterBackward0";
+  struct Saved {
+    Tensor index;
+    int64_t dim = 0;
+    Shape src_sizes;
+  };
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, &src), index, src);
+  }
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, const Tensor&) {
+    s.index = index, s.dim = wrap_dim(dim, a.dim()), s.src_sizes = src.sizes();
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? scatter(grad, s.dim, s.index, 0.0) : Tensor(), Tensor(),
+            needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
+  }
+};
+
+// scatter with a number: PyTorch's value overload, its own node name.
+struct ScatterValue {
+  static constexpr const char* name = "scatter_value";
+  static constexpr const char* node = "ScatterBackward1";
+  struct Saved {
+    Tensor index;
+    int64_t dim = 0;
+  };
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, double value) {
+    Tensor v = kernels::full({}, value, a.dtype());
+    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, nullptr), index, v);
+  }
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, double, const Tensor&) {
+    s.index = index, s.dim = wrap_dim(dim, a.dim());
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {scatter(grad, s.dim, s.index, 0.0), Tensor()}; }
+};
+
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) { return apply_op<Gather>(a, dim, index); }
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+  return apply_op<Scatter>(a, dim, index, src);
+}
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, double value) {
+  return apply_op<ScatterValue>(a, dim, index, value);
+}
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+  return apply_op<ScatterAdd>(a, dim, index, src);
+}
+
+struct IndexSelect {
+  static constexpr const char* name = "index_select";
+  static constexpr const char* node = "IndexSelectBackward0";
+  struct Saved {
+    std::vector<Tensor> indices;
+    Shape sizes;
+  };
+  static std::vector<Tensor> as_indices(const Tensor& a, int64_t dim, const Tensor& index) {
+    TG_CHECK(index.dim() <= 1, Index, "index_select(): Index is supposed to be a vector");
+    TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_select(): Expected dtype int64 for index");
+    std::vector<Tensor> out(a.dim() ? wrap_dim(dim, a.dim()) + 1 : 1);
+    out.back() = index.dim() == 0 ? Tensor::view_of(index, {1}, {1}, index.offset()) : index;
+    return out;
+  }
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index) {
+    if (a.dim() == 0) {
+      TG_CHECK(index.numel() == 1, Index, "index_select(): Index to scalar can have only 1 value, got ", index.numel(),
+               " value(s)");
+      return reshape(kernels::contiguous_copy(Tensor::view_of(a, {1}, {1}, a.offset())), {});
+    }
+    return ::tg::index(a, as_indices(a, dim, index));  // forward runs without recording
+  }
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor&) {
+    s.sizes = a.sizes();
+    if (a.dim()) s.indices = as_indices(a, dim, index);
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    if (s.sizes.empty()) return {grad, Tensor()};
+    return {index_put(zeros(s.sizes, grad.dtype()), s.indices, grad, /*accumulate=*/true), Tensor()};
+  }
+};
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) { return apply_op<IndexSelect>(a, dim, index); }
+
+struct MaskedFill {
+  static constexpr const char* name = "masked_fill";
+  static constexpr const char* node = "MaskedFillBackward0";
+  struct Saved {
+    Tensor mask;
+  };
+  static Tensor forward(const Tensor& a, const Tensor& mask, double value) {
+    TG_CHECK(mask.dtype() == DType::Bool, Runtime, "masked_fill_ only supports boolean masks, but got mask with dtype ",
+             dtype_name(mask.dtype()));
+    TG_CHECK(broadcast_shapes(a.sizes(), mask.sizes()) == a.sizes(), Runtime, "output with shape ",
+             shape_str(a.sizes()), " doesn't match the broadcast shape ", shape_str(broadcast_shapes(a.sizes(), mask.sizes())));
+    return kernels::where(mask, kernels::full({}, value, a.dtype()), a);
+  }
+  static void save(Saved& s, const Tensor&, const Tensor& mask, double, const Tensor&) { s.mask = mask; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    return {where(s.mask, zeros({}, grad.dtype()), grad), Tensor()};
+  }
+};
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) { return apply_op<MaskedFill>(a, mask, value); }
+
+void register_gather_scatter_ops(std::vector<OpInfo>& ops) {
+  register_ops<Gather, ScatterAdd, Scatter, ScatterValue, IndexSelect, MaskedFill>(ops);
+}
+
+}  // namespace tg

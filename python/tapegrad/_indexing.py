@@ -1,0 +1,112 @@
+"""x[...] and x[...] = v: Python's index objects parsed into the core's select / slice /
+unsqueeze views and its advanced-index ops (numpy's rules, PyTorch's errors)."""
+import builtins
+
+import numpy as np
+
+from . import _C
+from ._C import Tensor
+
+
+def _as_index_tensor(obj):
+    """Lists and numpy arrays index like tensors; everything else is left as it is."""
+    if isinstance(obj, (list, np.ndarray)):
+        arr = np.asarray(obj)
+        return _C._from_array(arr, _C.dtype.bool if arr.dtype == np.bool_ else _C.dtype.int64)
+    return obj
+
+
+def _consumed(item):
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, Tensor) and item.dtype == _C.dtype.bool:
+        return item.dim()
+    return 1
+
+
+def _check_item(item):
+    if isinstance(item, (builtins.bool,)) or not (
+            item is None or item is Ellipsis or isinstance(item, (int, slice, Tensor)) or hasattr(item, "__index__")):
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                         f"indices (got {type(item).__name__})")
+
+
+def _parse(self, key):
+    """Applies the basic part of `key` to self (views), and returns the result with the list of
+    advanced index tensors per dim of that result (None where a dim is not indexed)."""
+    items = key if isinstance(key, tuple) else (key,)
+    items = [_as_index_tensor(i) for i in items]
+    for i in items:
+        _check_item(i)
+    if builtins.sum(i is Ellipsis for i in items) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = builtins.sum(_consumed(i) for i in items)
+    if used > self.dim():
+        raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
+    result, dim, advanced = self, 0, {}
+    for item in items:
+        if item is None:
+            result = result.unsqueeze(dim)
+            dim += 1
+        elif item is Ellipsis:
+            dim += self.dim() - used
+        elif isinstance(item, slice):
+            step = 1 if item.step is None else item.step
+            if step <= 0:
+                raise ValueError("step must be greater than zero")
+            result = _C._slice(result, dim, item.start, item.stop, step)
+            dim += 1
+        elif isinstance(item, Tensor):
+            if item.dtype == _C.dtype.bool:
+                mask_shape = tuple(item.shape)
+                for k, n in enumerate(mask_shape):
+                    if result.shape[dim + k] != n:
+                        raise IndexError(f"The shape of the mask {list(mask_shape)} at index {k} does not match the "
+                                         f"shape of the indexed tensor {list(result.shape)} at index {dim + k}")
+                for k, idx in enumerate(np.nonzero(item.numpy())):
+                    advanced[dim + k] = _C._from_array(np.ascontiguousarray(idx), _C.dtype.int64)
+                dim += item.dim()
+            elif item.dtype == _C.dtype.int64:
+                advanced[dim] = item
+                dim += 1
+            else:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        else:
+            i = item.__index__()
+            size = result.shape[dim]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+            result = result.select(dim, i)
+    indices = [advanced.get(d) for d in range(result.dim())] if advanced else None
+    return result, indices
+
+
+def getitem(self, key):
+    result, indices = _parse(self, key)
+    if indices is None:
+        return result if result is not self else self.view(tuple(self.shape))
+    return _C._index(result, indices)
+
+
+def setitem(self, key, value):
+    # The basic part is found on a contiguous, detached tensor of self's shape (self's data
+    # when it is contiguous), so that the write can be described relative to it.
+    base = (self if self.is_contiguous() else self.contiguous()).detach()
+    view, indices = _parse(base, key)
+    if indices is None:
+        if self.is_leaf and self.requires_grad and _C.is_grad_enabled():
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        _C._slice_put_(self, view, base, value)
+        return
+    if view.data_ptr() == base.data_ptr() and view.stride() == base.stride() and view.shape == base.shape:
+        _C._index_put_(self, indices, value)
+        return
+    # Index tensors mixed with ints, slices or None: find the flat positions the key picks.
+    positions = _C._arange(0, self.numel(), 1, _C.dtype.int64).view(tuple(self.shape))
+    _C._index_put_flat_(self, getitem(positions, key), value)
+
+
+def iterate(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(self.unbind(0))
