@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the core, the C++ tests and the extension with ASan + UBSan (build/asan) and runs the
+# C++ tests and the Python suite under them. Python itself is not instrumented: the ASan
+# runtime is preloaded and leak detection is off for the interpreter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet cmeel-eigen pybind11 pytest numpy
+
+build_dir=build/asan
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTAPEGRAD_SANITIZE=address,undefined -DTAPEGRAD_BUILD_TESTS=ON -DTAPEGRAD_NATIVE=OFF \
+  -Dpybind11_DIR="$(python -m pybind11 --cmakedir)" \
+  -DCMAKE_PREFIX_PATH="$(python -c 'import sys, os; print(";".join(os.path.join(p, "cmeel.prefix") for p in sys.path if p))')" \
+  > "$build_dir.configure.log" 2>&1 || { cat "$build_dir.configure.log"; exit 1; }
+cmake --build "$build_dir"
+
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --test-dir "$build_dir" --output-on-failure
+
+# The Python suite against the sanitized extension: a copy of the package with that _C.
+pkg="$build_dir/pkg"
+rm -rf "$pkg" && mkdir -p "$pkg"
+cp -r python/tapegrad "$pkg/"
+cp "$build_dir"/_C*.so "$pkg/tapegrad/"
+LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 PYTHONPATH="$pkg" \
+  python -m pytest tests/python -q -p no:cacheprovider
