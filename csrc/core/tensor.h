@@ -33,6 +33,9 @@ struct TensorImpl {
   // category (2.5 * int_tensor -> float32, 2.5 * float32_tensor stays float32).
   bool wrapped_number = false;
   NoGradReason no_grad_reason = NoGradReason::Leaf;
+  // For a view made by an op (view, slice, transpose, ...): the tensor that owns the memory.
+  // An in-place op on the view also rewrites the base's history (apply_inplace).
+  std::shared_ptr<TensorImpl> view_base;
   std::unique_ptr<AutogradMeta> autograd;  // null for tensors that never touched autograd
 
   TensorImpl();

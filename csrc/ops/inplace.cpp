@@ -28,10 +28,45 @@ Tensor snapshot(const Tensor& self) {
 
 }  // namespace
 
+// Note [In-place on views]: a view shares its base's memory, so writing into the view changes
+// the base too, and the base's history must say so. After the write, the base's history
+// becomes slice_put(old base, new view values) (CopySlices) and the view's becomes a strided
+// view of that (AsStridedBackward0). A view of a leaf that requires grad is refused, as the
+// leaf itself is.
+namespace {
+void rebase_view_history(const Tensor& self, const Tensor& out) {
+  Tensor base(self.impl()->view_base);
+  if (!out.requires_grad() && !base.requires_grad()) return;
+  TG_CHECK(base.is_contiguous(), Runtime,
+           "an in-place operation on a view of a non-contiguous tensor that requires grad is not supported; "
+           "call .contiguous() on the base first");
+  Geometry g = geometry_of(self, base);
+  Tensor carrier = base.detach();  // the base's old history, without copying its data
+  if (base.requires_grad()) {
+    AutogradMeta& m = carrier.autograd_meta();
+    m.grad_fn = base.grad_fn();
+    m.output_nr = base.output_nr();
+    if (!m.grad_fn) m.requires_grad = true;  // unreachable for leaves (refused above)
+  }
+  Tensor new_base = slice_put(carrier, out, g);
+  AutogradMeta& bm = base.autograd_meta();
+  bm.grad_fn = new_base.grad_fn();
+  bm.output_nr = new_base.output_nr();
+  Tensor new_view = strided_view(base, base.sizes(), g);
+  AutogradMeta& vm = self.autograd_meta();
+  vm.grad_fn = new_view.grad_fn();
+  vm.output_nr = new_view.output_nr();
+}
+}  // namespace
+
 Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor&)>& out_of_place) {
   const bool recording = GradMode::is_enabled();
   TG_CHECK(!(recording && self.is_leaf() && self.requires_grad()), Runtime,
            "a leaf Variable that requires grad is being used in an in-place operation.");
+  const auto& base = self.impl()->view_base;
+  const bool view_of_leaf = base && Tensor(base).is_leaf() && Tensor(base).requires_grad();
+  TG_CHECK(!(recording && view_of_leaf), Runtime,
+           "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   Tensor out = out_of_place(recording && is_floating(self.dtype()) ? snapshot(self) : self);
   TG_CHECK(out.sizes() == self.sizes(), Runtime, "output with shape ", shape_str(self.sizes()),
            " doesn't match the broadcast shape ", shape_str(out.sizes()));
@@ -40,7 +75,9 @@ Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor
   if (out.dtype() != self.dtype()) out = to_dtype(out, self.dtype());
   kernels::copy_into(self, out);
   self.bump_version();
-  if (out.grad_fn()) {
+  if (recording && base && is_floating(self.dtype())) {
+    rebase_view_history(self, out);
+  } else if (out.grad_fn()) {
     AutogradMeta& meta = self.autograd_meta();
     meta.grad_fn = out.grad_fn();
     meta.output_nr = out.output_nr();

@@ -83,6 +83,20 @@ void inherit_reason(NoGradReason& reason, const T& arg) {
   }
 }
 
+// An op whose result shares its first tensor argument's storage made a view of it: remember
+// the tensor that owns the memory (Note [In-place on views] in inplace.cpp).
+template <class T>
+bool record_view_base(const Tensor& out, const T& arg) {
+  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) {
+    if (arg.defined() && !arg.same(out) && arg.storage() == out.storage()) {
+      const auto& base = arg.impl()->view_base;
+      out.impl()->view_base = base ? base : arg.impl_ptr();
+    }
+    return true;  // only the first tensor argument counts
+  }
+  return false;
+}
+
 template <class T>
 void add_edge(std::vector<Edge>& edges, const T& arg) {
   if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) edges.push_back(gradient_edge(arg));
@@ -97,6 +111,7 @@ Tensor apply_op(const Args&... args) {
     NoGradGuard forward_does_not_record;
     out = Op::forward(args...);
   }
+  (detail::record_view_base(out, args) || ...);
   const bool any_requires_grad = (detail::arg_requires_grad(args) || ...);
   if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !any_requires_grad) {
     NoGradReason reason = !any_requires_grad        ? NoGradReason::NoInputRequiresGrad

@@ -147,6 +147,8 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
 Geometry geometry_of(const Tensor& view, const Tensor& base);
 // self with `value` (broadcast) written where `g` points; out of place (see apply_inplace).
 Tensor slice_put(const Tensor& self, const Tensor& value, const Geometry& g);
+// The view `g` describes of `a` (made contiguous first), recorded as AsStridedBackward0.
+Tensor strided_view(const Tensor& a, const Shape& sizes, const Geometry& g);
 
 // advanced_index.cpp: indices[d] (int64, or undefined for a whole dim) index dim d
 Tensor index(const Tensor& a, const std::vector<Tensor>& indices);

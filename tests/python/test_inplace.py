@@ -177,3 +177,52 @@ def test_inplace_on_a_non_contiguous_self():
     v = base.t()
     v.mul_(tg.tensor([10.0, 100.0]))
     assert base.tolist() == [[10.0, 20.0], [300.0, 400.0]]
+
+
+# ---- in-place through views (Note [In-place on views]) -----------------------------------------
+
+def _both_libs():
+    libs = [tg]
+    try:
+        import torch
+        libs.append(torch)
+    except ImportError:
+        pass
+    return libs
+
+
+def test_inplace_on_a_view_rewrites_the_base_history():
+    for lib in _both_libs():
+        x = lib.ones(3, requires_grad=True)
+        y = x * 1
+        y[0].mul_(2)
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0, 3.0], lib.__name__
+        assert y.grad_fn.name() == "torch::autograd::CopySlices"
+
+
+def test_inplace_on_a_transposed_view_and_copy_into_a_buffer_slice():
+    x = tg.ones(2, 3, requires_grad=True)
+    y = x * 1
+    y.t().mul_(5)
+    y.sum().backward()
+    assert x.grad.tolist() == [[5.0] * 3] * 2
+    buf = tg.zeros(4)
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    buf[1:3].copy_(w * 3)
+    assert buf.requires_grad and buf.tolist() == [0.0, 3.0, 6.0, 0.0]
+    (buf * buf).sum().backward()
+    assert w.grad.tolist() == [18.0, 36.0]
+
+
+def test_inplace_on_a_view_of_a_leaf_is_refused_before_writing():
+    x = tg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation."):
+        x[0].add_(1)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable"):
+        x[1] += 1
+    assert x.tolist() == [1.0, 1.0, 1.0] and x._version == 0
+    with tg.no_grad():
+        x[0].add_(1)
+    assert x.tolist() == [2.0, 1.0, 1.0]
