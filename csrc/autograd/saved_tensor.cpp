@@ -1,6 +1,7 @@
 #include "autograd/saved_tensor.h"
 
 #include <atomic>
+#include <cctype>
 
 #include "autograd/node.h"
 #include "core/error.h"
@@ -62,6 +63,17 @@ SavedInfo SavedTensor::info() const {
   return {data_.sizes(), data_.dtype(), counted_bytes_, false};
 }
 
+// "AddBackward0" -> "Add": PyTorch 2.x names the forward op in this message.
+static std::string op_name_of(const Node& node) {
+  std::string name = node.name();
+  size_t end = name.size();
+  while (end > 0 && std::isdigit((unsigned char)name[end - 1])) --end;
+  static const std::string suffix = "Backward";
+  if (end >= suffix.size() && name.compare(end - suffix.size(), suffix.size(), suffix) == 0)
+    return name.substr(0, end - suffix.size());
+  return name;
+}
+
 Tensor SavedTensor::unpack() const {
   TG_CHECK(saved_, Runtime,
            "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -77,8 +89,7 @@ Tensor SavedTensor::unpack() const {
     Node* producer = is_output_ ? current_node() : saved_producer.get();
     std::string produced_by, where;
     if (producer) {
-      produced_by = ", which is output " + std::to_string(output_nr_) + " of " +
-                    producer->name() + ",";
+      produced_by = ", which is output " + std::to_string(output_nr_) + " of " + op_name_of(*producer) + ",";
       if (!producer->forward_trace().empty())
         where = "\nThe tensor was produced by this forward call:\n" + producer->forward_trace();
     }
@@ -88,7 +99,7 @@ Tensor SavedTensor::unpack() const {
              shape_str(data_.sizes()), "]", produced_by, " is at version ", data_.version(),
              "; expected version ", version_,
              " instead. Hint: enable anomaly detection to find the operation that failed to "
-             "compute its gradient, with torch.autograd.set_detect_anomaly(True).", where);
+             "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).", where);
   }
   if (is_output_ && GradMode::is_enabled() && current_node()) {
     // create_graph: the output's history is the node now running (Note [Saved outputs]).

@@ -195,5 +195,5 @@ def test_inplace_error_names_the_producer_and_in_anomaly_mode_the_forward_line()
         with pytest.raises(RuntimeError) as info:
             z.sum().backward()
     msg = str(info.value)
-    assert "[torch.FloatTensor [2, 2]], which is output 0 of AddBackward0, is at version 1; expected version 0" in msg
+    assert "[torch.FloatTensor [2, 2]], which is output 0 of Add, is at version 1; expected version 0" in msg
     assert "The tensor was produced by this forward call:" in msg and "y = x + 1  # the producing line" in msg

@@ -145,12 +145,12 @@ def test_saved_tensor_modified_in_place_makes_backward_raise():
     y.add_(1)
     with pytest.raises(RuntimeError) as e:
         z.sum().backward()
-    # PyTorch 2.x spells the node "AddBackward0" (newer releases print "Add"); both start so.
-    msg = str(e.value)
-    assert msg.startswith(
+    # PyTorch 2.13's exact text (it names the forward op, "Add", not the node "AddBackward0").
+    assert str(e.value) == (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        "[torch.FloatTensor [2, 2]], which is output 0 of Add")
-    assert "is at version 1; expected version 0 instead. Hint: " in msg
+        "[torch.FloatTensor [2, 2]], which is output 0 of Add, is at version 1; expected version 0 instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def test_saved_output_modified_in_place_makes_backward_raise():
