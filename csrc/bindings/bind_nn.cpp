@@ -1,30 +1,8 @@
 // tapegrad._C._nn: the ops behind tapegrad.nn.functional. Python (nn/functional.py) owns the
 // spelling (keyword defaults, reduction strings, legacy arguments); these take plain values.
 #include "bindings/module.h"
+#include "ops/nn.h"
 
-namespace tg {
-// Defined in ops/nn.cpp. Declared here rather than in ops/ops.h because only these bindings
-// call them; they may move to ops.h when C++ users need them.
-Tensor nn_leaky_relu(const Tensor& a, double slope);
-Tensor nn_gelu(const Tensor& a, bool tanh_approx);
-Tensor nn_silu(const Tensor& a);
-Tensor nn_elu(const Tensor& a, double alpha);
-Tensor nn_softplus(const Tensor& a, double beta, double threshold);
-Tensor nn_softmax(const Tensor& a, int64_t dim);
-Tensor nn_log_softmax(const Tensor& a, int64_t dim);
-Tensor nn_addmm(const Tensor& bias, const Tensor& m1, const Tensor& m2);
-Tensor nn_mse_loss(const Tensor& x, const Tensor& t, int64_t reduction);
-Tensor nn_nll_loss(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);
-Tensor nn_nll_loss2d(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);
-Tensor nn_binary_cross_entropy(const Tensor& x, const Tensor& t, const Tensor& w, int64_t reduction);
-Tensor nn_bce_with_logits(const Tensor& x, const Tensor& t, const Tensor& w, const Tensor& pw, int64_t reduction);
-Tensor nn_layer_norm(const Tensor& x, int64_t norm_dims, const Tensor& w, const Tensor& b, double eps);
-Tensor nn_embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx);
-Tensor nn_constant_pad(const Tensor& a, const std::vector<int64_t>& pads, double value);
-Tensor nn_index_pad(const Tensor& a, const std::vector<int64_t>& pads, int64_t mode);
-Tensor nn_dropout_mask(const Tensor& a, double p);
-Tensor nn_one_hot(const Tensor& t, int64_t num_classes);
-}  // namespace tg
 
 namespace tg::bindings {
 

@@ -18,7 +18,9 @@ const std::vector<OpInfo>& registered_ops() {
     register_join_ops(all);
     register_gather_scatter_ops(all);
     register_split_ops(all);
-    register_nn_ops(all);
+    register_nn_activation_ops(all);
+    register_nn_loss_ops(all);
+    register_nn_layer_ops(all);
     return all;
   }();
   return ops;

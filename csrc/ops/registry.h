@@ -26,6 +26,8 @@ void register_advanced_index_ops(std::vector<OpInfo>& ops);
 void register_join_ops(std::vector<OpInfo>& ops);
 void register_gather_scatter_ops(std::vector<OpInfo>& ops);
 void register_split_ops(std::vector<OpInfo>& ops);
-void register_nn_ops(std::vector<OpInfo>& ops);
+void register_nn_activation_ops(std::vector<OpInfo>& ops);
+void register_nn_loss_ops(std::vector<OpInfo>& ops);
+void register_nn_layer_ops(std::vector<OpInfo>& ops);
 
 }  // namespace tg

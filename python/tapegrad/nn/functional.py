@@ -1,6 +1,6 @@
 """tapegrad.nn.functional: PyTorch's functional API (signatures, defaults, keyword names).
 
-The ops themselves live in C++ (tapegrad._C._nn, csrc/ops/nn.cpp); this module only spells
+The ops themselves live in C++ (tapegrad._C._nn, csrc/ops/nn_*.cpp); this module only spells
 them: reduction strings, legacy size_average/reduce, None-able weights, implicit dims. Ops that
 PyTorch composes in Python (linear for N-d input, l1_loss, cross_entropy, dropout) are composed
 here the same way, so their grad_fn names match.
