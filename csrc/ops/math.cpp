@@ -4,6 +4,7 @@
 
 #include "kernels/copy.h"
 #include "kernels/pointwise.h"
+#include "autograd/missing_derivative.h"
 #include "ops/op.h"
 #include "ops/ops.h"
 #include "ops/registry.h"
@@ -24,13 +25,19 @@ Tensor float_unary(UnaryOp op, const Tensor& a) {
 }
 }  // namespace
 
-// x // y and x % y. PyTorch does not differentiate floor division; its remainder gradient is
-// 1 for x and -floor(x / y) for y.
+// x // y and x % y. PyTorch does not differentiate floor division: the result still records
+// history, through a node that raises if a backward reaches it (never a silent zero). The
+// remainder gradient is 1 for x and -floor(x / y) for y.
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
            "\"div_floor_cpu\" not implemented for 'Bool'");
   DType d = result_type(a, b);
-  return binary_in(BinaryOp::FloorDiv, a, b, d == DType::Bool ? DType::Int64 : d);
+  Tensor out = binary_in(BinaryOp::FloorDiv, a, b, d == DType::Bool ? DType::Int64 : d);
+  if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !(a.requires_grad() || b.requires_grad())) return out;
+  TensorList sources;
+  for (const Tensor& t : {a, b})
+    if (t.requires_grad()) sources.push_back(t);
+  return with_missing_derivative(out, "aten::floor_divide", sources);
 }
 
 struct Remainder {
@@ -50,7 +57,14 @@ struct Remainder {
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     Tensor gb;
-    if (needs[1]) gb = -grad * floor_divide(s.a.unpack(), s.b.unpack());
+    if (needs[1]) {
+      Tensor q;
+      {
+        NoGradGuard constant;  // floor(a / b) has zero derivative almost everywhere
+        q = floor_divide(s.a.unpack(), s.b.unpack());
+      }
+      gb = -grad * q;
+    }
     return {needs[0] ? grad : Tensor(), gb};
   }
 };

@@ -25,7 +25,7 @@ from ._C import (  # noqa: F401  (shape and indexing)
 from . import return_types  # noqa: F401
 from ._size import Size
 from ._creation import (  # noqa: F401
-    tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn,
+    tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn, linspace, eye, randint,
     zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
     FloatTensor, DoubleTensor, LongTensor, BoolTensor,
 )

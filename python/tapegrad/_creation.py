@@ -120,6 +120,35 @@ def randn(*size, dtype=None, requires_grad=False) -> Tensor:
     return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT), requires_grad)
 
 
+def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    values = np.linspace(builtins.float(start), builtins.float(end), int(steps))
+    return _finish(_C._from_array(values, dtype or _FLOAT), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    return _finish(_C._from_array(np.eye(n, n if m is None else m), dtype or _FLOAT), requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, requires_grad=False) -> Tensor:
+    """Integers uniformly from [low, high), from the generator manual_seed seeds."""
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    u = _C._rand(tuple(size), _dtype.float64).numpy()
+    values = np.minimum(np.floor(low + u * (high - low)), high - 1).astype(np.int64)
+    return _finish(_C._from_array(values, dtype or _dtype.int64), requires_grad)
+
+
 def zeros_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
     return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 

@@ -194,3 +194,17 @@ def test_nan_and_inf_propagate():
     assert np.isnan(out.numpy()[0]) and out.numpy()[1] == np.inf and out.numpy()[2] == 0
     assert np.isnan(x.sum().item()) and np.isnan(tg.zeros(0).mean().item())
     assert tg.zeros(0, 3).sum().item() == 0.0
+
+
+def test_linspace_eye_randint():
+    np.testing.assert_allclose(tg.linspace(0, 1, 5).numpy(), [0, 0.25, 0.5, 0.75, 1])
+    assert tg.linspace(0, 1, 5).dtype == tg.float32
+    assert tg.eye(2, 3).tolist() == [[1, 0, 0], [0, 1, 0]] and tg.eye(2).shape == (2, 2)
+    tg.manual_seed(3)
+    r = tg.randint(2, 5, (1000,))
+    assert r.dtype == tg.int64 and r.numpy().min() == 2 and r.numpy().max() == 4
+    tg.manual_seed(3)
+    assert tg.randint(2, 5, (1000,)).tolist() == r.tolist()
+    assert tg.randint(3, (4,)).numpy().max() < 3
+    with pytest.raises(RuntimeError, match="expects 'from' to be less than 'to'"):
+        tg.randint(5, 5, (2,))
