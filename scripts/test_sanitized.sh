@@ -23,5 +23,7 @@ pkg="$build_dir/pkg"
 rm -rf "$pkg" && mkdir -p "$pkg"
 cp -r python/tapegrad "$pkg/"
 cp "$build_dir"/_C*.so "$pkg/tapegrad/"
-LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 PYTHONPATH="$pkg" \
+# libstdc++ is preloaded too: ASan must find the real __cxa_throw when it starts, before Python
+# would load libstdc++ with the extension.
+LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 PYTHONPATH="$pkg" \
   python -m pytest tests/python -q -p no:cacheprovider
