@@ -12,6 +12,16 @@ const char* dtype_name(DType d) {
   return "?";
 }
 
+const char* dtype_scalar_name(DType d) {
+  switch (d) {
+    case DType::Bool: return "bool";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+  }
+  return "?";
+}
+
 const char* dtype_legacy_name(DType d) {
   switch (d) {
     case DType::Bool: return "Bool";

@@ -27,6 +27,7 @@ inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Flo
 // "float32" (numpy-style name) and "Float" (PyTorch's legacy type name used in messages).
 const char* dtype_name(DType d);
 const char* dtype_legacy_name(DType d);
+const char* dtype_scalar_name(DType d);  // "float", "double", "long", "bool" (C++ scalar names)
 
 inline DType promote(DType a, DType b) { return a > b ? a : b; }
 

@@ -156,6 +156,14 @@ struct IndexSelect {
                " value(s)");
       return reshape(kernels::contiguous_copy(Tensor::view_of(a, {1}, {1}, a.offset())), {});
     }
+    // index_select does not wrap negative indices (advanced indexing would): check first.
+    const int64_t size = a.size(dim);
+    Tensor idx = index.is_contiguous() ? index : kernels::contiguous_copy(index);
+    if (idx.dtype() == DType::Int64)
+      for (int64_t k = 0; k < idx.numel(); ++k) {
+        int64_t v = idx.data<int64_t>()[k];
+        TG_CHECK(v >= 0 && v < size, Runtime, "INDICES element is out of DATA bounds, id=", v, " axis_dim=", size);
+      }
     return ::tg::index(a, as_indices(a, dim, index));  // forward runs without recording
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor&) {

@@ -9,7 +9,7 @@ namespace tg {
 namespace {
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* what) {
   TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected ", what, " to have the same dtype, but got: ",
-           dtype_name(a.dtype()), " != ", dtype_name(b.dtype()));
+           dtype_scalar_name(a.dtype()), " != ", dtype_scalar_name(b.dtype()));
 }
 }  // namespace
 
