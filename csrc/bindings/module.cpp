@@ -8,5 +8,6 @@ PYBIND11_MODULE(_C, m) {
   tg::bindings::bind_ops(m);
   tg::bindings::bind_autograd(m);
   tg::bindings::bind_nn(m);
+  tg::bindings::bind_optim(m);
   tg::bindings::bind_testing(m);
 }

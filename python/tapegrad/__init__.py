@@ -53,3 +53,5 @@ def is_tensor(obj) -> "builtins.bool":  # noqa: F821
 def numel(input: Tensor) -> int:
     return input.numel()
 from . import nn  # noqa: E402,F401
+from . import optim, utils  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401

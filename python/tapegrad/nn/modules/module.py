@@ -1,0 +1,327 @@
+"""nn.Module: registration of parameters, buffers and submodules by attribute, the traversals
+built on them, train/eval, state_dict round trips and PyTorch's repr."""
+from collections import OrderedDict, namedtuple
+from typing import Any, Dict, Iterator, Optional, Set, Tuple
+
+from ..._C import Tensor
+from ...autograd.grad_mode import no_grad
+from ..parameter import Buffer, Parameter
+
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _addindent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+class Module:
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ reads these dicts, so they must exist first.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    # ---- registration ----
+    def _check_ready(self) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call")
+
+    def register_parameter(self, name: str, param: Optional[Tensor]) -> None:
+        self._check_ready()
+        if "." in name or name == "":
+            raise KeyError(f'parameter name can\'t contain "." or be empty, got "{name}"')
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if "." in name or name == "":
+            raise KeyError(f'buffer name can\'t contain "." or be empty, got "{name}"')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module: Optional["Module"]) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if "." in str(name) or name == "":
+            raise KeyError(f'module name can\'t contain "." or be empty, got "{name}"')
+        self._modules[str(name)] = module
+
+    register_module = add_module
+
+    def _drop(self, name: str, *dicts) -> None:
+        self.__dict__.pop(name, None)
+        for d in dicts:
+            d.pop(name, None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if isinstance(value, Parameter):
+            self._check_ready()
+            self._drop(name, d.get("_buffers", {}), d.get("_modules", {}))
+            self.register_parameter(name, value)
+        elif "_parameters" in d and name in d["_parameters"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            d["_parameters"][name] = None
+        elif isinstance(value, Module):
+            if "_modules" not in d:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._drop(name, d["_parameters"], d["_buffers"])
+            d["_modules"][name] = value
+        elif "_modules" in d and name in d["_modules"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")
+            d["_modules"][name] = None
+        elif isinstance(value, Buffer):
+            self._drop(name, d["_parameters"], d["_modules"])
+            self.register_buffer(name, value.data, value.persistent)
+        elif "_buffers" in d and name in d["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
+            d["_buffers"][name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: parameters, buffers and modules live in dicts.
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for store in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(store, {}):
+                del self.__dict__[store][name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+    # ---- calling ----
+    def forward(self, *input: Any) -> Any:
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ---- traversal ----
+    def named_modules(self, memo: Optional[Set["Module"]] = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, "Module"]]:
+        # An explicit stack (no recursion), visiting in the same pre-order as PyTorch.
+        memo = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if remove_duplicate:
+                if mod in memo:
+                    continue
+                memo.add(mod)
+            yield name, mod
+            children = [(name + ("." if name else "") + k, m) for k, m in mod._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[Tuple[str, "Module"]]:
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and m not in seen:
+                seen.add(m)
+                yield name, m
+
+    def children(self) -> Iterator["Module"]:
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
+        seen = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for mod_prefix, mod in mods:
+            for k, v in getattr(mod, store).items():
+                if v is None or (remove_duplicate and id(v) in seen):
+                    continue
+                seen.add(id(v))
+                yield mod_prefix + ("." if mod_prefix else "") + k, v
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn) -> "Module":
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes and grads ----
+    def train(self, mode: bool = True) -> "Module":
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                with no_grad():
+                    p.grad.zero_()
+
+    # ---- dtype conversion ----
+    def _apply_to_tensors(self, fn) -> "Module":
+        # Parameters keep their identity (optimizers hold them): only their data is replaced.
+        with no_grad():
+            for m in self.modules():
+                for p in m._parameters.values():
+                    if p is not None:
+                        p.data = fn(p.data)
+                        if p.grad is not None:
+                            p.grad = fn(p.grad)
+                for k, b in m._buffers.items():
+                    if b is not None:
+                        m._buffers[k] = fn(b)
+        return self
+
+    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> "Module":
+        from ... import dtype as dtype_cls
+        for a in args:
+            if isinstance(a, dtype_cls):
+                dtype = a
+        if dtype is None:
+            return self  # device moves are no-ops: tapegrad is CPU only
+        if not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+        return self._apply_to_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    def float(self) -> "Module":
+        from ... import float32
+        return self.to(float32)
+
+    def double(self) -> "Module":
+        from ... import float64
+        return self.to(float64)
+
+    def cpu(self) -> "Module":
+        return self
+
+    # ---- state dicts ----
+    def state_dict(self, destination: Optional[Dict[str, Tensor]] = None, prefix: str = "",
+                   keep_vars: bool = False) -> Dict[str, Tensor]:
+        out = OrderedDict() if destination is None else destination
+        # Every path is listed, shared modules included, as PyTorch's recursive walk does.
+        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
+            dot = mod_prefix + "." if mod_prefix else ""
+            for k, p in mod._parameters.items():
+                if p is not None:
+                    out[dot + k] = p if keep_vars else p.detach()
+            for k, b in mod._buffers.items():
+                if b is not None and k not in mod._non_persistent_buffers_set:
+                    out[dot + k] = b if keep_vars else b.detach()
+        return out
+
+    def load_state_dict(self, state_dict: Dict[str, Tensor], strict: bool = True, assign: bool = False):
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        with no_grad():
+            for k, target in own.items():
+                if k not in state_dict:
+                    continue
+                src = state_dict[k]
+                if not isinstance(src, Tensor):
+                    errors.append(f'While copying the parameter named "{k}", expected torch.Tensor or '
+                                  f"Tensor-like object from checkpoint but received {type(src)}")
+                    continue
+                if tuple(src.shape) != tuple(target.shape):
+                    errors.append(f"size mismatch for {k}: copying a param with shape "
+                                  f"torch.Size({list(src.shape)}) from checkpoint, the shape in current "
+                                  f"model is torch.Size({list(target.shape)}).")
+                    continue
+                target.copy_(src)
+        if strict:
+            # PyTorch lists missing keys first, then unexpected ones, ahead of any size errors.
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                type(self).__name__, "\n\t".join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---- repr ----
+    def extra_repr(self) -> str:
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        for key, m in self._modules.items():
+            lines.append(f"({key}): " + _addindent(repr(m), 2))
+        body = self._get_name() + "("
+        if lines:
+            if len(lines) == 1 and not self._modules:
+                body += lines[0]
+            else:
+                body += "\n  " + "\n  ".join(lines) + "\n"
+        return body + ")"

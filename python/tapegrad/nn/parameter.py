@@ -1,0 +1,41 @@
+"""nn.Parameter: a leaf tensor a Module registers as a parameter.
+
+tapegrad.Tensor is a pybind11 class, and Python subclasses of it come back from C++ ops as the
+base class, so Parameter is not a subclass. Parameter(t) returns a plain leaf tensor (sharing
+t's data) and remembers it in a weak registry; isinstance(p, Parameter) consults that registry.
+"""
+import weakref
+
+from .._C import Tensor
+
+_PARAMETERS: "weakref.WeakValueDictionary[int, Tensor]" = weakref.WeakValueDictionary()
+
+
+def _mark(t: Tensor) -> Tensor:
+    _PARAMETERS[id(t)] = t
+    return t
+
+
+class _ParameterMeta(type):
+    def __instancecheck__(cls, obj):
+        # id() alone could be reused by a new object after the old one died; the weak value
+        # is gone by then, so compare identity with what the registry still holds.
+        return isinstance(obj, Tensor) and _PARAMETERS.get(id(obj)) is obj
+
+
+class Parameter(metaclass=_ParameterMeta):
+    def __new__(cls, data: "Tensor | None" = None, requires_grad: bool = True) -> Tensor:
+        if data is None:
+            from .. import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter data has to be a tensor, but got {type(data).__name__}")
+        return _mark(data.detach().requires_grad_(requires_grad))
+
+
+class Buffer(metaclass=type):
+    """nn.Buffer(t, persistent=True): marks a tensor for registration as a buffer."""
+
+    def __init__(self, data: Tensor, persistent: bool = True) -> None:
+        self.data = data
+        self.persistent = persistent
