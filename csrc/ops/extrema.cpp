@@ -21,14 +21,6 @@ Tensor reduce(const Tensor& a, const DimMask& mask, bool keepdim, ReduceOp op) {
   return keepdim ? kept : drop_reduced(kept, mask);
 }
 
-// A reduced result with its reduced dims back (size 1), ready to broadcast against the input.
-Tensor with_kept_dims(const Tensor& r, const DimMask& mask, bool keepdim) {
-  Tensor g = r;
-  if (!keepdim)
-    for (size_t d = 0; d < mask.size(); ++d)
-      if (mask[d]) g = unsqueeze(g, (int64_t)d);
-  return g;
-}
 
 // PyTorch refuses max()/amax() over zero elements (there is no identity to return).
 void check_nonempty(const Tensor& a, const DimList& dims, const char* fname) {

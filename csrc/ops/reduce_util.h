@@ -38,14 +38,19 @@ inline int64_t reduced_count(const Tensor& a, const DimMask& mask) {
   return n;
 }
 
-// The gradient of a reduction, brought back to the input's shape: reinsert the reduced dims
-// (unless keepdim kept them) and broadcast along them.
-inline Tensor expand_reduced(const Tensor& grad, const Shape& input_sizes, const DimMask& mask, bool keepdim) {
-  Tensor g = grad;
+// A reduced result with its reduced dims back (size 1), ready to broadcast against the input.
+inline Tensor with_kept_dims(const Tensor& r, const DimMask& mask, bool keepdim) {
+  Tensor g = r;
   if (!keepdim)
     for (size_t d = 0; d < mask.size(); ++d)
       if (mask[d]) g = unsqueeze(g, (int64_t)d);
-  return expand(g, input_sizes);
+  return g;
+}
+
+// The gradient of a reduction, brought back to the input's shape: reinsert the reduced dims
+// (unless keepdim kept them) and broadcast along them.
+inline Tensor expand_reduced(const Tensor& grad, const Shape& input_sizes, const DimMask& mask, bool keepdim) {
+  return expand(with_kept_dims(grad, mask, keepdim), input_sizes);
 }
 
 }  // namespace tg

@@ -12,13 +12,6 @@ namespace tg {
 
 namespace {
 
-Tensor kept_dims(const Tensor& r, const DimMask& mask, bool keepdim) {
-  Tensor g = r;
-  if (!keepdim)
-    for (size_t d = 0; d < mask.size(); ++d)
-      if (mask[d]) g = unsqueeze(g, (int64_t)d);
-  return g;
-}
 
 DimList dims_of(const DimMask& mask) {
   DimList dims;
@@ -61,7 +54,7 @@ Tensor var_backward(VarSaved& s, const Tensor& grad) {
   DimList dims = dims_of(s.mask);
   Tensor centred = x.dim() == 0 ? x - x : x - mean(x, dims, true);
   double n = std::max(0.0, (double)reduced_count(x, s.mask) - s.correction);
-  return kept_dims(grad, s.mask, s.keepdim) * (centred * (2.0 / n));
+  return with_kept_dims(grad, s.mask, s.keepdim) * (centred * (2.0 / n));
 }
 
 }  // namespace
@@ -124,7 +117,7 @@ struct Logsumexp {
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
-    return {kept_dims(grad, s.mask, s.keepdim) * exp(x - kept_dims(s.out.unpack(), s.mask, s.keepdim))};
+    return {with_kept_dims(grad, s.mask, s.keepdim) * exp(x - with_kept_dims(s.out.unpack(), s.mask, s.keepdim))};
   }
 };
 
