@@ -48,30 +48,18 @@ Tensor evenly_distributed(const Tensor& grad_kept, const Tensor& x, const Tensor
 
 // amax/amin (and, over all dims, max()/min(), another node name).
 template <bool IsMax, bool All>
-struct Amax {
+struct Amax : SavesInputAndOutput {
   static constexpr const char* name = All ? (IsMax ? "max" : "min") : (IsMax ? "amax" : "amin");
   static constexpr const char* node =
       All ? (IsMax ? "MaxBackward1" : "MinBackward1") : (IsMax ? "AmaxBackward0" : "AminBackward0");
-  struct Saved {
-    SavedTensor self, out;
-    DimMask mask;
-    bool keepdim = false;
-    auto tensors() { return std::tie(self, out); }
-  };
   static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
     DimMask mask = dim_mask(a, dims);
     check_nonempty(a, dims, name);
     return reduce(a, mask, keepdim, IsMax ? ReduceOp::Max : ReduceOp::Min);
   }
-  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor& out) {
-    s.self = a;
-    s.out = SavedTensor(out, true);
-    s.mask = dim_mask(a, dims);
-    s.keepdim = keepdim;
-  }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
-    Tensor g = expand(with_kept_dims(grad, s.mask, s.keepdim), x.sizes());
+    Tensor g = expand_reduced(grad, x.sizes(), s.mask, s.keepdim);
     return {evenly_distributed(g, x, with_kept_dims(s.out.unpack(), s.mask, s.keepdim), s.mask)};
   }
 };
@@ -162,28 +150,16 @@ Tensor any(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a
 // prod: bools and ints multiply in int64. The gradient is out / x, except where x is zero:
 // a lone zero gets the product of the others, and with two or more zeros every gradient is 0.
 template <bool All>
-struct Prod {
+struct Prod : SavesInputAndOutput {
   static constexpr const char* name = All ? "prod" : "prod_dim";
   static constexpr const char* node = All ? "ProdBackward0" : "ProdBackward1";
-  struct Saved {
-    SavedTensor self, out;
-    DimMask mask;
-    bool keepdim = false;
-    auto tensors() { return std::tie(self, out); }
-  };
   static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
     Tensor in = a.dtype() == DType::Bool ? kernels::cast(a, DType::Int64) : a;
     return reduce(in, dim_mask(a, dims), keepdim, ReduceOp::Prod);
   }
-  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor& out) {
-    s.self = a;
-    s.out = SavedTensor(out, true);
-    s.mask = dim_mask(a, dims);
-    s.keepdim = keepdim;
-  }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
-    Tensor g = expand(with_kept_dims(grad, s.mask, s.keepdim), x.sizes());
+    Tensor g = expand_reduced(grad, x.sizes(), s.mask, s.keepdim);
     Tensor out = with_kept_dims(s.out.unpack(), s.mask, s.keepdim);
     DimList dims;
     for (size_t d = 0; d < s.mask.size(); ++d)

@@ -68,38 +68,34 @@ struct Gather {
   }
 };
 
-struct ScatterAdd {
-  static constexpr const char* name = "scatter_add";
-  static constexpr const char* node = "ScatterAddBackward0";
+// scatter and scatter_add (tensor source) save the same things for their backward.
+struct ScatterSaves {
   struct Saved {
     Tensor index;
     int64_t dim = 0;
     Shape src_sizes;
   };
-  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter_add", a, dim, index, &src), index, src);
-  }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, const Tensor&) {
     s.index = index, s.dim = wrap_dim(dim, a.dim()), s.src_sizes = src.sizes();
+  }
+};
+
+struct ScatterAdd : ScatterSaves {
+  static constexpr const char* name = "scatter_add";
+  static constexpr const char* node = "ScatterAddBackward0";
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
+    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter_add", a, dim, index, &src), index, src);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     return {needs[0] ? grad : Tensor(), Tensor(), needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
   }
 };
 
-struct Scatter {
+struct Scatter : ScatterSaves {
   static constexpr const char* name = "scatter";
   static constexpr const char* node = "ScatterBackward0";
-  struct Saved {
-    Tensor index;
-    int64_t dim = 0;
-    Shape src_sizes;
-  };
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
     return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, &src), index, src);
-  }
-  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src, const Tensor&) {
-    s.index = index, s.dim = wrap_dim(dim, a.dim()), s.src_sizes = src.sizes();
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     return {needs[0] ? scatter(grad, s.dim, s.index, 0.0) : Tensor(), Tensor(),

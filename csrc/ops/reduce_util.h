@@ -1,6 +1,7 @@
 // Helpers shared by the reduction ops: which dims a reduction covers, and how a reduced
 // gradient is brought back to the input's shape.
 #pragma once
+#include "autograd/saved_tensor.h"
 #include "ops/ops.h"
 
 namespace tg {
@@ -52,5 +53,22 @@ inline Tensor with_kept_dims(const Tensor& r, const DimMask& mask, bool keepdim)
 inline Tensor expand_reduced(const Tensor& grad, const Shape& input_sizes, const DimMask& mask, bool keepdim) {
   return expand(with_kept_dims(grad, mask, keepdim), input_sizes);
 }
+
+// Base of reductions whose backward reads both their input and their output (amax/amin, prod,
+// logsumexp): what they save, and saving it.
+struct SavesInputAndOutput {
+  struct Saved {
+    SavedTensor self, out;
+    DimMask mask;
+    bool keepdim = false;
+    auto tensors() { return std::tie(self, out); }
+  };
+  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor& out) {
+    s.self = a;
+    s.out = SavedTensor(out, /*is_output=*/true);
+    s.mask = dim_mask(a, dims);
+    s.keepdim = keepdim;
+  }
+};
 
 }  // namespace tg

@@ -90,15 +90,9 @@ struct Std {
 
 // log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the max (0 where it is
 // infinite, so that all -inf gives -inf and +inf gives +inf without NaN).
-struct Logsumexp {
+struct Logsumexp : SavesInputAndOutput {
   static constexpr const char* name = "logsumexp";
   static constexpr const char* node = "LogsumexpBackward0";
-  struct Saved {
-    SavedTensor self, out;
-    DimMask mask;
-    bool keepdim = false;
-    auto tensors() { return std::tie(self, out); }
-  };
   static Tensor forward(const Tensor& a_in, const DimList& dims, bool keepdim) {
     Tensor a = is_floating(a_in.dtype()) ? a_in : to_dtype(a_in, kDefaultFloat);
     DimMask mask = dim_mask(a, dims);
@@ -108,12 +102,6 @@ struct Logsumexp {
     Tensor s = a.dim() == 0 ? exp(a - m) : sum(exp(a - m), d, true);
     Tensor out = log(s) + m;
     return keepdim || a.dim() == 0 ? out : squeeze(out, d);
-  }
-  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor& out) {
-    s.self = a;
-    s.out = SavedTensor(out, true);
-    s.mask = dim_mask(a, dims);
-    s.keepdim = keepdim;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
