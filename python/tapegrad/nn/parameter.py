@@ -39,3 +39,17 @@ class Buffer(metaclass=type):
     def __init__(self, data: Tensor, persistent: bool = True) -> None:
         self.data = data
         self.persistent = persistent
+
+
+def zero_grads(params, set_to_none: bool = True) -> None:
+    """Module.zero_grad and Optimizer.zero_grad: drop (or zero in place) each parameter's .grad."""
+    from ..autograd.grad_mode import no_grad
+
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            with no_grad():
+                p.grad.zero_()

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterable, List
 
 from .._C import Tensor
+from ..nn.parameter import zero_grads
 
 
 class _RequiredParameter:
@@ -52,16 +53,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        from ..autograd.grad_mode import no_grad
-        for g in self.param_groups:
-            for p in g["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    with no_grad():
-                        p.grad.zero_()
+        zero_grads((p for g in self.param_groups for p in g["params"]), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError
