@@ -9,5 +9,6 @@ PYBIND11_MODULE(_C, m) {
   tg::bindings::bind_autograd(m);
   tg::bindings::bind_nn(m);
   tg::bindings::bind_optim(m);
+  tg::bindings::bind_runtime(m);
   tg::bindings::bind_testing(m);
 }

@@ -12,5 +12,6 @@ void bind_indexing(py::module_& m);  // called by bind_ops
 void bind_autograd(py::module_& m);
 void bind_nn(py::module_& m);
 void bind_optim(py::module_& m);  // fused optimizer steps (_C._optim)
+void bind_runtime(py::module_& m);  // threads and the allocator
 void bind_testing(py::module_& m);
 }  // namespace tg::bindings

@@ -12,8 +12,18 @@ namespace tg::kernels {
 void copy_into(const Tensor& dst, const Tensor& src) {
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&
       dst.numel() == src.numel()) {
-    if (dst.raw_data() != src.raw_data())
-      std::memmove(dst.raw_data(), src.raw_data(), dst.numel() * itemsize(dst.dtype()));
+    char* d = (char*)dst.raw_data();
+    const char* s = (const char*)src.raw_data();
+    const int64_t nbytes = dst.numel() * itemsize(dst.dtype());
+    if (d == s) return;
+    const bool overlap = d < s + nbytes && s < d + nbytes;
+    if (overlap) {
+      std::memmove(d, s, nbytes);
+      return;
+    }
+    parallel::parallel_for(nbytes, parallel::kGrainCheap * 4, [&](int64_t b, int64_t e) {
+      std::memcpy(d + b, s + b, e - b);
+    });
     return;
   }
   visit_dtype(dst.dtype(), [&](auto dtag) {
@@ -39,7 +49,9 @@ void fill(const Tensor& t, double value) {
     const T v = static_cast<T>(value);
     if (t.is_contiguous()) {
       T* p = t.data<T>();
-      for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = v;
+      parallel::parallel_for(t.numel(), parallel::kGrainCheap, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) p[i] = v;
+      });
       return;
     }
     strided_loop<1>(t.sizes(), {t.strides()}, {(char*)t.raw_data()}, {(int64_t)sizeof(T)},

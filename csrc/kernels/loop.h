@@ -6,9 +6,11 @@
 // inner loop; `inner(ptrs, strides, n)` runs over the innermost dim with byte strides and is
 // where the per-op work happens. Kernels add their own contiguous fast path on top.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
+#include "core/parallel.h"
 #include "core/tensor.h"
 
 namespace tg::kernels {
@@ -24,61 +26,114 @@ inline Shape broadcast_strides(const Tensor& t, const Shape& shape) {
   return out;
 }
 
-template <size_t N, class Inner>
-void strided_loop(const Shape& shape, const std::array<Shape, N>& strides,
-                  std::array<char*, N> ptrs, const std::array<int64_t, N>& itemsizes,
-                  Inner&& inner) {
-  // Coalesce: drop size-1 dims, merge a dim into the one outside it when every operand
-  // steps through both as one run.
-  Shape sh;
-  std::array<Shape, N> st;
+// A loop's iteration space after coalescing: size-1 dims dropped, and a dim merged into the
+// one outside it when every operand steps through both as one run. A contiguous tensor of any
+// rank becomes one flat dim. Strides are in bytes; `sizes` empty means a single element.
+template <size_t N>
+struct Coalesced {
+  Shape sizes;
+  std::array<Shape, N> strides;
+  int64_t numel = 1;
+};
+
+template <size_t N>
+Coalesced<N> coalesce(const Shape& shape, const std::array<Shape, N>& strides,
+                      const std::array<int64_t, N>& itemsizes) {
+  Coalesced<N> c;
   for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return;
+    c.numel *= shape[d];
     if (shape[d] == 1) continue;
-    bool merge = !sh.empty();
+    bool merge = !c.sizes.empty();
     for (size_t k = 0; k < N && merge; ++k)
-      merge = st[k].back() == strides[k][d] * itemsizes[k] * shape[d];
+      merge = c.strides[k].back() == strides[k][d] * itemsizes[k] * shape[d];
     if (merge) {
-      sh.back() *= shape[d];
-      for (size_t k = 0; k < N; ++k) st[k].back() = strides[k][d] * itemsizes[k];
+      c.sizes.back() *= shape[d];
+      for (size_t k = 0; k < N; ++k) c.strides[k].back() = strides[k][d] * itemsizes[k];
     } else {
-      sh.push_back(shape[d]);
-      for (size_t k = 0; k < N; ++k) st[k].push_back(strides[k][d] * itemsizes[k]);
+      c.sizes.push_back(shape[d]);
+      for (size_t k = 0; k < N; ++k) c.strides[k].push_back(strides[k][d] * itemsizes[k]);
     }
   }
+  return c;
+}
+
+// Runs `inner(ptrs, strides, n)` over elements [begin, end) of the space in row-major order,
+// one call per (piece of an) innermost run. This is what lets a loop be split across threads
+// at any element, not only at row boundaries.
+template <size_t N, class Inner>
+void run_range(const Coalesced<N>& c, std::array<char*, N> ptrs, int64_t begin, int64_t end,
+               const Inner& inner) {
   std::array<int64_t, N> inner_strides{};
-  if (sh.empty()) {
+  if (begin >= end) return;
+  if (c.sizes.empty()) {
     inner(ptrs.data(), inner_strides.data(), int64_t(1));
     return;
   }
-  const int64_t outer_dims = (int64_t)sh.size() - 1;
-  const int64_t n = sh.back();
-  for (size_t k = 0; k < N; ++k) inner_strides[k] = st[k].back();
-  Shape counter(outer_dims, 0);
+  const int64_t nd = (int64_t)c.sizes.size(), n = c.sizes.back();
+  for (size_t k = 0; k < N; ++k) inner_strides[k] = c.strides[k].back();
+  Shape counter(nd, 0);
+  for (int64_t d = nd - 1, rem = begin; d >= 0; --d) {
+    counter[d] = rem % c.sizes[d];
+    rem /= c.sizes[d];
+    for (size_t k = 0; k < N; ++k) ptrs[k] += counter[d] * c.strides[k][d];
+  }
+  int64_t left = end - begin;
   while (true) {
-    inner(ptrs.data(), inner_strides.data(), n);
-    int64_t d = outer_dims - 1;
+    const int64_t start = counter[nd - 1], len = std::min(n - start, left);
+    inner(ptrs.data(), inner_strides.data(), len);
+    left -= len;
+    if (left == 0) return;
+    // The run reached the end of its row: back to the row's start, then carry outwards.
+    for (size_t k = 0; k < N; ++k) ptrs[k] -= start * inner_strides[k];
+    counter[nd - 1] = 0;
+    int64_t d = nd - 2;
     for (; d >= 0; --d) {
-      for (size_t k = 0; k < N; ++k) ptrs[k] += st[k][d];
-      if (++counter[d] < sh[d]) break;
-      for (size_t k = 0; k < N; ++k) ptrs[k] -= st[k][d] * sh[d];
+      for (size_t k = 0; k < N; ++k) ptrs[k] += c.strides[k][d];
+      if (++counter[d] < c.sizes[d]) break;
+      for (size_t k = 0; k < N; ++k) ptrs[k] -= c.strides[k][d] * c.sizes[d];
       counter[d] = 0;
     }
     if (d < 0) return;
   }
 }
 
+// Walks N operands over a common shape (operand 0 is usually the output; broadcast operands
+// have stride 0 on broadcast dims), on the calling thread. Reductions use this one: their
+// output slots are shared between runs.
+template <size_t N, class Inner>
+void strided_loop(const Shape& shape, const std::array<Shape, N>& strides,
+                  std::array<char*, N> ptrs, const std::array<int64_t, N>& itemsizes,
+                  const Inner& inner) {
+  Coalesced<N> c = coalesce<N>(shape, strides, itemsizes);
+  run_range(c, ptrs, 0, c.numel, inner);
+}
+
+// The same, split across threads. Only for loops whose every element writes its own output
+// slot (operand 0 contiguous, so no two elements share one).
+template <size_t N, class Inner>
+void parallel_strided_loop(int64_t grain, const Shape& shape, const std::array<Shape, N>& strides,
+                           std::array<char*, N> ptrs, const std::array<int64_t, N>& itemsizes,
+                           const Inner& inner) {
+  Coalesced<N> c = coalesce<N>(shape, strides, itemsizes);
+  parallel::parallel_for(c.numel, grain, [&](int64_t b, int64_t e) { run_range(c, ptrs, b, e, inner); });
+}
+
 // out[i] = f(a[i]) over out's shape (a broadcast to it).
+// Fresh (contiguous) outputs are split across threads above `grain` elements per thread;
+// writes into a strided view stay on the calling thread.
 template <class T, class R, class F>
-void unary_loop(const Tensor& out, const Tensor& a, F f) {
+void unary_loop(const Tensor& out, const Tensor& a, F f, int64_t grain = parallel::kGrainCheap) {
   R* o = out.data<R>();
   const T* pa = a.data<T>();
   const int64_t n = out.numel();
+  if (!out.is_contiguous()) grain = n;
   if (out.is_contiguous() && a.is_contiguous() && a.numel() == n) {
-    for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i]);
+    parallel::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) o[i] = f(pa[i]);
+    });
     return;
   }
-  strided_loop<2>(out.sizes(), {out.strides(), broadcast_strides(a, out.sizes())},
+  parallel_strided_loop<2>(grain, out.sizes(), {out.strides(), broadcast_strides(a, out.sizes())},
                   {(char*)o, (char*)pa}, {(int64_t)sizeof(R), (int64_t)sizeof(T)},
                   [&](char** p, const int64_t* s, int64_t len) {
                     for (int64_t i = 0; i < len; ++i)
@@ -87,29 +142,46 @@ void unary_loop(const Tensor& out, const Tensor& a, F f) {
 }
 
 // out[i] = f(a[i], b[i]) over out's shape (a and b broadcast to it).
+// True when every element of t reads the same memory (a 0-d or one-element tensor, or one
+// expanded from it, like the ones-gradient of sum()).
+inline bool is_single_value(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.sizes()[d] != 1 && t.strides()[d] != 0) return false;
+  return true;
+}
+
 template <class T, class R, class F>
-void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f,
+                 int64_t grain = parallel::kGrainCheap) {
   R* o = out.data<R>();
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   const int64_t n = out.numel();
-  if (out.is_contiguous() && a.is_contiguous() && b.is_contiguous()) {
-    if (a.numel() == n && b.numel() == n) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], pb[i]);
+  if (!out.is_contiguous()) grain = n;
+  if (out.is_contiguous()) {
+    const bool a_full = a.is_contiguous() && a.numel() == n, b_full = b.is_contiguous() && b.numel() == n;
+    if (a_full && b_full) {
+      parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) o[i] = f(pa[i], pb[i]);
+      });
       return;
     }
-    if (a.numel() == n && b.numel() == 1) {
+    if (a_full && is_single_value(b)) {
       const T sb = *pb;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], sb);
+      parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) o[i] = f(pa[i], sb);
+      });
       return;
     }
-    if (a.numel() == 1 && b.numel() == n) {
+    if (is_single_value(a) && b_full) {
       const T sa = *pa;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(sa, pb[i]);
+      parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) o[i] = f(sa, pb[i]);
+      });
       return;
     }
   }
-  strided_loop<3>(out.sizes(),
+  parallel_strided_loop<3>(grain, out.sizes(),
                   {out.strides(), broadcast_strides(a, out.sizes()), broadcast_strides(b, out.sizes())},
                   {(char*)o, (char*)pa, (char*)pb},
                   {(int64_t)sizeof(R), (int64_t)sizeof(T), (int64_t)sizeof(T)},

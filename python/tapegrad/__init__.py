@@ -6,6 +6,7 @@ functions with PyTorch's signatures, printing, the autograd namespace.
 """
 from . import _C
 from ._C import Tensor, dtype, from_numpy, manual_seed, is_grad_enabled
+from ._C import set_num_threads, get_num_threads  # noqa: F401  (intra-op threads)
 from ._C import (  # noqa: F401  (re-exported ops)
     add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log,
     sqrt, tanh, sigmoid, relu, abs, sign, reciprocal, clone, where,
@@ -55,3 +56,4 @@ def numel(input: Tensor) -> int:
 from . import nn  # noqa: E402,F401
 from . import optim, utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
+from . import memory  # noqa: E402,F401  (the caching allocator)
