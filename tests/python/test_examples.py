@@ -18,9 +18,3 @@ def test_autograd_tour_runs_and_prints_the_tour_values():
     assert r.returncode == 0, r.stderr
     assert "<AddBackward0 object at 0x" in r.stdout
     assert "tensor([[3., 3.],\n        [3., 3.]])" in r.stdout
-
-
-def test_overhead_benchmark_quick_mode_runs():
-    r = run("benchmarks/bench_overhead.py", "--quick")
-    assert r.returncode == 0, r.stderr
-    assert "W1" in r.stdout and "W2" in r.stdout
