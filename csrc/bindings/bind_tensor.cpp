@@ -1,7 +1,6 @@
-// tapegrad._C.Tensor: attributes, conversions and the hot operator dunders, all in C++ so that
-// `a + b` goes Python -> one pybind11 call -> the op, with no Python wrapper in between.
-// Methods that are ops (x.exp(), x.sum(...)) are bound in bind_ops.cpp from the same table as
-// the module functions.
+// tapegrad._C.Tensor: attributes, conversions and autograd state, all in C++. The operators
+// (+, *, @, ...) are in tensor_operators.cpp; methods that are ops (x.exp(), x.sum(...)) are
+// bound in bind_ops.cpp from the same table as the module functions.
 #include "autograd/engine.h"
 #include "bindings/module.h"
 #include "core/grad_mode.h"
@@ -9,50 +8,7 @@
 
 namespace tg::bindings {
 
-using py_convert::to_operand;
-
 namespace {
-
-py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
-
-template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(F(self, o));
-}
-
-template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object reflected_dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(F(o, self));
-}
-
-py::object rsub_dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
-}
-
-// `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
-py::object rdiv_dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
-}
-
-py::object pow_dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(py_convert::pow_operand(self, o));
-}
-
-py::object rpow_dunder(const Tensor& self, py::handle other) {
-  Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
-  return py::cast(py_convert::rpow_operand(self, o));
-}
 
 // The single value of a one-element tensor as a Python number.
 py::object item(const Tensor& t) {
@@ -234,28 +190,8 @@ void bind_tensor(py::module_& m) {
              backward(t, g, retain_graph, create_graph, wanted);
            },
            py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
-           py::arg("create_graph") = false, py::arg("inputs") = py::none())
-      // ---- operators ----
-      .def("__add__", &dunder<add>)
-      .def("__radd__", &reflected_dunder<add>)
-      .def("__sub__", &dunder<sub>)
-      .def("__rsub__", &rsub_dunder)
-      .def("__mul__", &dunder<mul>)
-      .def("__rmul__", &reflected_dunder<mul>)
-      .def("__truediv__", &dunder<div>)
-      .def("__rtruediv__", &rdiv_dunder)
-      .def("__pow__", &pow_dunder)
-      .def("__rpow__", &rpow_dunder)
-      .def("__matmul__", &dunder<matmul>)
-      .def("__rmatmul__", &reflected_dunder<matmul>)
-      .def("__neg__", [](const Tensor& t) { return neg(t); })
-      .def("__abs__", [](const Tensor& t) { return abs(t); })
-      .def("__eq__", &dunder<eq>)
-      .def("__ne__", &dunder<ne>)
-      .def("__lt__", &dunder<lt>)
-      .def("__le__", &dunder<le>)
-      .def("__gt__", &dunder<gt>)
-      .def("__ge__", &dunder<ge>);
+           py::arg("create_graph") = false, py::arg("inputs") = py::none());
+  bind_tensor_operators(m, cls);
 
   m.def("_set_size_class", &py_convert::set_size_class);
 }

@@ -26,7 +26,23 @@ struct type_caster<tg::Tensor> {
   }
   static handle cast(const tg::Tensor& t, return_value_policy policy, handle parent) {
     if (!t.defined()) return none().release();
+    // A TensorImpl owned by nothing but this handle has no Python object yet (a Python object
+    // would hold a second reference), so the lookup for an existing one can be skipped: the
+    // common case of returning an op's fresh result.
+    if (t.impl_ptr().use_count() == 1) return new_object(t.impl_ptr());
     return holder_caster::cast(t.impl_ptr(), policy, parent);
+  }
+
+ private:
+  // What pybind11's generic cast does for a holder with take_ownership, minus the search.
+  static handle new_object(const std::shared_ptr<tg::TensorImpl>& impl) {
+    static const type_info* tinfo = get_type_info(typeid(tg::TensorImpl));
+    auto inst = reinterpret_steal<object>(make_new_instance(tinfo->type));
+    auto* wrapper = reinterpret_cast<instance*>(inst.ptr());
+    wrapper->owned = true;
+    values_and_holders(wrapper).begin()->value_ptr() = impl.get();
+    tinfo->init_instance(wrapper, &impl);
+    return inst.release();
   }
 };
 }  // namespace pybind11::detail

@@ -6,6 +6,8 @@ namespace tg::bindings {
 void register_errors(py::module_& m);
 void bind_dtypes(py::module_& m);
 void bind_tensor(py::module_& m);
+// Tensor's operator dunders and their direct CPython slots (tensor_operators.cpp).
+void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls);
 void bind_ops(py::module_& m);
 void bind_math(py::module_& m);      // called by bind_ops
 void bind_indexing(py::module_& m);  // called by bind_ops

@@ -1,9 +1,10 @@
 #include "core/allocator.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -13,14 +14,40 @@ namespace tg::alloc {
 namespace {
 
 constexpr size_t kAlignment = 64;
+// Buffers this big are aligned to 2 MiB and offered to the kernel for transparent huge pages
+// (where THP is in "madvise" mode, as numpy does): one fault maps 2 MiB instead of 4 KiB,
+// and the TLB covers the whole buffer.
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kHugeThreshold = size_t(4) << 20;
+
+void* os_allocate(size_t cls) {
+  if (cls < kHugeThreshold) return std::aligned_alloc(kAlignment, cls);
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePage, cls) != 0) return nullptr;
+#ifdef MADV_HUGEPAGE
+  madvise(p, cls / kHugePage * kHugePage, MADV_HUGEPAGE);
+#endif
+  return p;
+}
 
 // Size classes: multiples of 64 bytes up to 1 KiB, then four classes per power of two
-// (2^k, 1.25 * 2^k, 1.5 * 2^k, 1.75 * 2^k), so rounding wastes at most a quarter.
-size_t size_class(size_t nbytes) {
-  if (nbytes <= 1024) return nbytes == 0 ? kAlignment : (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  const int top = 63 - __builtin_clzll(nbytes - 1);  // 2^top < nbytes <= 2^(top+1)
-  const size_t step = size_t(1) << (top - 1);
-  return (nbytes + step - 1) / step * step;
+// (1.25, 1.5, 1.75 and 2 times 2^k), so rounding wastes at most a quarter. Each class has a
+// small index, so finding its free list is an array access.
+struct SizeClass {
+  size_t bytes;
+  size_t index;
+};
+constexpr size_t kClassCount = 16 + 4 * 54;
+
+SizeClass size_class(size_t nbytes) {
+  if (nbytes <= 1024) {
+    const size_t units = nbytes == 0 ? 1 : (nbytes + kAlignment - 1) / kAlignment;
+    return {units * kAlignment, units - 1};
+  }
+  const int top = 63 - __builtin_clzll(nbytes - 1);  // 2^top < nbytes <= 2^(top+1), top >= 10
+  const size_t step = size_t(1) << (top - 2);
+  const size_t steps = (nbytes + step - 1) / step;  // 5..8
+  return {steps * step, 16 + size_t(top - 10) * 4 + (steps - 5)};
 }
 
 bool env_flag_on(const char* name, bool fallback) {
@@ -37,15 +64,16 @@ size_t env_limit() {
 
 struct Cache {
   std::mutex mutex;
-  std::unordered_map<size_t, std::vector<void*>> free_lists;  // size class -> buffers
+  std::vector<void*> free_lists[kClassCount];  // by size-class index
   bool enabled = env_flag_on("TAPEGRAD_CACHING_ALLOCATOR", true);
   size_t limit = env_limit();
   Stats stats;
 
   void free_all_locked() {
-    for (auto& [cls, list] : free_lists)
+    for (auto& list : free_lists) {
       for (void* p : list) std::free(p);
-    free_lists.clear();
+      list.clear();
+    }
     stats.cached_bytes = 0;
   }
 };
@@ -64,16 +92,17 @@ Cache& cache() {
 }  // namespace
 
 void* allocate(size_t nbytes) {
-  const size_t cls = size_class(nbytes);
-  if (cls < nbytes) out_of_memory(nbytes);  // the rounding overflowed: no such memory exists
+  // Past 2^62 bytes no machine has the memory, and the rounding below could overflow.
+  if (nbytes > (size_t(1) << 62)) out_of_memory(nbytes);
+  const auto [cls, index] = size_class(nbytes);
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.enabled) {
-      auto it = c.free_lists.find(cls);
-      if (it != c.free_lists.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
+      std::vector<void*>& list = c.free_lists[index];
+      if (!list.empty()) {
+        void* p = list.back();
+        list.pop_back();
         c.stats.cached_bytes -= cls;
         c.stats.in_use_bytes += cls;
         ++c.stats.hits;
@@ -82,10 +111,10 @@ void* allocate(size_t nbytes) {
     }
     ++c.stats.misses;
   }
-  void* p = std::aligned_alloc(kAlignment, cls);
+  void* p = os_allocate(cls);
   if (!p) {  // memory may be sitting in the cache: give it back and try once more
     empty_cache();
-    p = std::aligned_alloc(kAlignment, cls);
+    p = os_allocate(cls);
     if (!p) out_of_memory(nbytes);
   }
   std::lock_guard<std::mutex> lock(c.mutex);
@@ -95,13 +124,13 @@ void* allocate(size_t nbytes) {
 
 void release(void* p, size_t nbytes) {
   if (!p) return;
-  const size_t cls = size_class(nbytes);
+  const auto [cls, index] = size_class(nbytes);
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.stats.in_use_bytes -= cls;
     if (c.enabled && c.stats.cached_bytes + cls <= c.limit) {
-      c.free_lists[cls].push_back(p);
+      c.free_lists[index].push_back(p);
       c.stats.cached_bytes += cls;
       return;
     }
@@ -145,14 +174,14 @@ void set_cache_limit(size_t bytes) {
   std::lock_guard<std::mutex> lock(c.mutex);
   c.limit = bytes;
   // Shrink to the new limit, largest buffers first being the cheapest way there.
-  while (c.stats.cached_bytes > c.limit) {
-    auto biggest = c.free_lists.end();
-    for (auto it = c.free_lists.begin(); it != c.free_lists.end(); ++it)
-      if (!it->second.empty() && (biggest == c.free_lists.end() || it->first > biggest->first)) biggest = it;
-    if (biggest == c.free_lists.end()) break;
-    std::free(biggest->second.back());
-    biggest->second.pop_back();
-    c.stats.cached_bytes -= biggest->first;
+  for (size_t i = kClassCount; i-- > 0 && c.stats.cached_bytes > c.limit;) {
+    std::vector<void*>& list = c.free_lists[i];
+    const size_t bytes = i < 16 ? (i + 1) * kAlignment : (5 + (i - 16) % 4) * (size_t(1) << ((i - 16) / 4 + 8));
+    while (!list.empty() && c.stats.cached_bytes > c.limit) {
+      std::free(list.back());
+      list.pop_back();
+      c.stats.cached_bytes -= bytes;
+    }
   }
 }
 

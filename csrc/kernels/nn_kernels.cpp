@@ -4,6 +4,9 @@
 #include <cstring>
 #include <limits>
 
+#include <Eigen/Core>
+
+#include "core/parallel.h"
 #include "kernels/copy.h"
 #include "kernels/loop.h"
 
@@ -40,6 +43,29 @@ Tensor activation(Act op, const Tensor& a, double p0, double p1) {
   return out;
 }
 
+namespace {
+
+// softmax / log_softmax of one contiguous row, in T with Eigen's vectorised exp.
+template <class T>
+void softmax_row(const T* row, T* orow, int64_t n, bool log) {
+  using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+  Eigen::Map<const Array> x(row, n);
+  Eigen::Map<Array> y(orow, n);
+  // Subtracting the max keeps exp() from overflowing; the result is unchanged. A NaN in the
+  // row makes every output NaN whatever max() says, as in PyTorch.
+  T m = x.maxCoeff();
+  if (std::isinf(m)) m = 0;  // all -inf (or +inf present): let the arithmetic give NaN/0 as torch
+  if (log) {
+    const T ls = std::log((x - m).exp().sum());
+    y = x - (m + ls);
+  } else {
+    y = (x - m).exp();
+    y *= T(1) / y.sum();
+  }
+}
+
+}  // namespace
+
 Tensor softmax(const Tensor& a, int64_t dim, bool log) {
   Tensor x = contig(a);
   Tensor out = Tensor::empty(x.sizes(), x.dtype());
@@ -48,26 +74,34 @@ Tensor softmax(const Tensor& a, int64_t dim, bool log) {
   int64_t inner = 1;
   for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.sizes()[d];
   const int64_t outer = x.numel() / (n * inner);
+  const int64_t grain = std::max<int64_t>(1, parallel::kGrainCostly / (n * inner));
   visit_floating(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* o = out.data<T>();
-    for (int64_t i = 0; i < outer; ++i)
-      for (int64_t j = 0; j < inner; ++j) {
-        const T* row = in + i * n * inner + j;
-        T* orow = o + i * n * inner + j;
-        // Subtracting the max keeps exp() from overflowing; the result is unchanged.
-        double m = -std::numeric_limits<double>::infinity();
-        for (int64_t k = 0; k < n; ++k) m = std::max(m, double(row[k * inner]));
-        if (std::isinf(m)) m = 0;  // all -inf (or +inf present): let the arithmetic give NaN/0 as torch
-        double s = 0;
-        for (int64_t k = 0; k < n; ++k) s += std::exp(double(row[k * inner]) - m);
-        double ls = std::log(s);
-        for (int64_t k = 0; k < n; ++k) {
-          double z = double(row[k * inner]) - m;
-          orow[k * inner] = T(log ? z - ls : std::exp(z) / s);
+    if (inner == 1) {  // rows are contiguous: the vectorised path
+      parallel::parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) softmax_row<T>(in + i * n, o + i * n, n, log);
+      });
+      return;
+    }
+    parallel::parallel_for(outer, grain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i)
+        for (int64_t j = 0; j < inner; ++j) {
+          const T* row = in + i * n * inner + j;
+          T* orow = o + i * n * inner + j;
+          double m = -std::numeric_limits<double>::infinity();
+          for (int64_t k = 0; k < n; ++k) m = std::max(m, double(row[k * inner]));
+          if (std::isinf(m)) m = 0;
+          double s = 0;
+          for (int64_t k = 0; k < n; ++k) s += std::exp(double(row[k * inner]) - m);
+          double ls = std::log(s);
+          for (int64_t k = 0; k < n; ++k) {
+            double z = double(row[k * inner]) - m;
+            orow[k * inner] = T(log ? z - ls : std::exp(z) / s);
+          }
         }
-      }
+    });
   });
   return out;
 }

@@ -57,3 +57,6 @@ from . import nn  # noqa: E402,F401
 from . import optim, utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from . import memory  # noqa: E402,F401  (the caching allocator)
+
+# Last: `a + b` now calls the C++ operator directly (see csrc/bindings/tensor_operators.cpp).
+_C._install_operator_slots()

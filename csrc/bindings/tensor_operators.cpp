@@ -1,0 +1,162 @@
+// Tensor's operators: +, -, *, /, **, @, unary -, abs() and the comparisons.
+//
+// Each is bound twice. As a pybind11 method (`Tensor.__add__`), so it can be looked up, called
+// explicitly and inherited by Python subclasses such as nn.Parameter. And, for the hottest
+// ones, as the CPython type slot itself (nb_add, ...): `a + b` then goes from the interpreter
+// straight to binary_slot below, skipping the generic slot that looks `__add__` up in the type
+// dict and pybind11's dispatcher that parses the arguments again. That halves the cost of a
+// small op from Python (issue 6's W1). The slots are installed last, from tapegrad/__init__.py,
+// because assigning any dunder on the type afterwards makes CPython recompute its slot.
+#include "bindings/module.h"
+
+namespace tg::bindings {
+
+using py_convert::to_operand;
+
+namespace {
+
+py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+py::object dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(F(self, o));
+}
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+py::object reflected_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(F(o, self));
+}
+
+py::object rsub_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
+}
+
+// `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
+py::object rdiv_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
+}
+
+py::object pow_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(py_convert::pow_operand(self, o));
+}
+
+py::object rpow_dunder(const Tensor& self, py::handle other) {
+  Tensor o;
+  if (!to_operand(other, o)) return not_implemented();
+  return py::cast(py_convert::rpow_operand(self, o));
+}
+
+// ---- the raw CPython slots ----
+
+PyTypeObject* g_tensor_type = nullptr;
+
+// The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's argument casting.
+bool as_tensor(PyObject* obj, Tensor& out) {
+  if (!PyObject_TypeCheck(obj, g_tensor_type)) return false;
+  auto vh = reinterpret_cast<py::detail::instance*>(obj)->get_value_and_holder();
+  if (!vh.holder_constructed()) return false;
+  out = Tensor(vh.holder<std::shared_ptr<TensorImpl>>());
+  return true;
+}
+
+// A C++ exception leaving a slot becomes the Python exception the bindings' translator picks.
+PyObject* raise_current() {
+  try {
+    throw;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+  }
+  return nullptr;
+}
+
+// Python calls a binary slot as slot(left, right) for both `t + x` and `x + t`: the Tensor
+// may be either operand, and the method (or its reflected twin) does the rest.
+template <py::object (*Method)(const Tensor&, py::handle), py::object (*Reflected)(const Tensor&, py::handle)>
+PyObject* binary_slot(PyObject* left, PyObject* right) {
+  try {
+    Tensor t;
+    if (as_tensor(left, t)) return Method(t, right).release().ptr();
+    if (as_tensor(right, t)) return Reflected(t, left).release().ptr();
+    Py_RETURN_NOTIMPLEMENTED;
+  } catch (...) {
+    return raise_current();
+  }
+}
+
+PyObject* negative_slot(PyObject* self) {
+  try {
+    Tensor t;
+    if (!as_tensor(self, t)) Py_RETURN_NOTIMPLEMENTED;
+    return py::cast(neg(t)).release().ptr();
+  } catch (...) {
+    return raise_current();
+  }
+}
+
+constexpr binaryfunc kAddSlot = binary_slot<dunder<tg::add>, reflected_dunder<tg::add>>;
+constexpr binaryfunc kSubSlot = binary_slot<dunder<tg::sub>, rsub_dunder>;
+constexpr binaryfunc kMulSlot = binary_slot<dunder<tg::mul>, reflected_dunder<tg::mul>>;
+constexpr binaryfunc kDivSlot = binary_slot<dunder<tg::div>, rdiv_dunder>;
+constexpr binaryfunc kMatmulSlot = binary_slot<dunder<tg::matmul>, reflected_dunder<tg::matmul>>;
+
+void install_operator_slots() {
+  PyNumberMethods* nb = g_tensor_type->tp_as_number;
+  nb->nb_add = kAddSlot;
+  nb->nb_subtract = kSubSlot;
+  nb->nb_multiply = kMulSlot;
+  nb->nb_true_divide = kDivSlot;
+  nb->nb_matrix_multiply = kMatmulSlot;
+  nb->nb_negative = negative_slot;
+  PyType_Modified(g_tensor_type);
+}
+
+bool operator_slots_installed() {
+  PyNumberMethods* nb = g_tensor_type->tp_as_number;
+  return nb->nb_add == kAddSlot && nb->nb_subtract == kSubSlot && nb->nb_multiply == kMulSlot &&
+         nb->nb_true_divide == kDivSlot && nb->nb_matrix_multiply == kMatmulSlot &&
+         nb->nb_negative == negative_slot;
+}
+
+}  // namespace
+
+void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls) {
+  g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  cls.def("__add__", &dunder<add>, py::arg("other"))
+      .def("__radd__", &reflected_dunder<add>, py::arg("other"))
+      .def("__sub__", &dunder<sub>, py::arg("other"))
+      .def("__rsub__", &rsub_dunder, py::arg("other"))
+      .def("__mul__", &dunder<mul>, py::arg("other"))
+      .def("__rmul__", &reflected_dunder<mul>, py::arg("other"))
+      .def("__truediv__", &dunder<div>, py::arg("other"))
+      .def("__rtruediv__", &rdiv_dunder, py::arg("other"))
+      .def("__pow__", &pow_dunder, py::arg("exponent"))
+      .def("__rpow__", &rpow_dunder, py::arg("other"))
+      .def("__matmul__", &dunder<matmul>, py::arg("other"))
+      .def("__rmatmul__", &reflected_dunder<matmul>, py::arg("other"))
+      .def("__neg__", [](const Tensor& t) { return neg(t); })
+      .def("__abs__", [](const Tensor& t) { return abs(t); })
+      .def("__eq__", &dunder<eq>, py::arg("other"))
+      .def("__ne__", &dunder<ne>, py::arg("other"))
+      .def("__lt__", &dunder<lt>, py::arg("other"))
+      .def("__le__", &dunder<le>, py::arg("other"))
+      .def("__gt__", &dunder<gt>, py::arg("other"))
+      .def("__ge__", &dunder<ge>, py::arg("other"));
+  m.def("_install_operator_slots", &install_operator_slots,
+        "Points Tensor's number slots at the direct C++ operators (call after the last dunder "
+        "assignment on Tensor).");
+  m.def("_operator_slots_installed", &operator_slots_installed);
+}
+
+}  // namespace tg::bindings
