@@ -17,6 +17,7 @@
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
 #include "core/grad_mode.h"
+#include "kernels/pointwise.h"
 #include "ops/ops.h"
 
 namespace tg {
@@ -63,7 +64,22 @@ std::string no_grad_reason(const Tensor& t) {
   return " (it is a leaf tensor created with requires_grad=False)";
 }
 
-void accumulate(Tensor& slot, Tensor&& g) { slot = slot.defined() ? add(slot, g) : std::move(g); }
+// Sums a gradient into a node's input buffer. Without create_graph, a buffer that nothing else
+// can see (its tensor and memory owned by the buffer alone) is added into in place, saving an
+// allocation per extra consumer (a weight used at every step of an unrolled RNN).
+void accumulate(Tensor& slot, Tensor&& g) {
+  if (!slot.defined()) {
+    slot = std::move(g);
+    return;
+  }
+  const bool private_buffer = slot.impl_ptr().use_count() == 1 && slot.storage().use_count() == 1 &&
+                              slot.is_contiguous() && !slot.requires_grad();
+  if (private_buffer && !GradMode::is_enabled() && slot.sizes() == g.sizes() && slot.dtype() == g.dtype()) {
+    kernels::binary_into(kernels::BinaryOp::Add, slot, slot, g);
+    return;
+  }
+  slot = add(slot, g);
+}
 
 // Which nodes must run when only some inputs are wanted: those with an edge into a node that
 // leads to a wanted input. Found by an iterative post-order walk (Note [No recursion]).

@@ -202,6 +202,38 @@ Tensor unary(UnaryOp op, const Tensor& a) {
   return out;
 }
 
+bool can_fuse(const Tensor& grad, const Tensor& saved) {
+  return grad.dtype() == saved.dtype() && is_floating(grad.dtype()) && grad.sizes() == saved.sizes();
+}
+
+Tensor fused_backward(FusedGrad op, const Tensor& grad, const Tensor& y) {
+  Tensor out = Tensor::empty(grad.sizes(), grad.dtype());
+  visit_floating(grad.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    switch (op) {
+      case FusedGrad::Tanh: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (T(1) - v * v); });
+      case FusedGrad::Sigmoid: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (v * (T(1) - v)); });
+      case FusedGrad::Sqrt: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g / (v * T(2)); });
+      case FusedGrad::Reciprocal: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return -g * (v * v); });
+      case FusedGrad::Relu:
+        return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (v > T(0) ? T(1) : v < T(0) ? T(-1) : T(0)); });
+    }
+  });
+  return out;
+}
+
+Tensor pow_scalar_backward(const Tensor& grad, const Tensor& x, double exponent) {
+  Tensor out = Tensor::empty(grad.sizes(), grad.dtype());
+  visit_floating(grad.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T e = T(exponent), e1 = T(exponent - 1);
+    if (exponent == 2.0)  // the common x ** 2: no pow() call
+      return binary_loop<T, T>(out, grad, x, [](T g, T v) { return g * (T(2) * v); });
+    binary_loop<T, T>(out, grad, x, [e, e1](T g, T v) { return g * (e * std::pow(v, e1)); }, parallel::kGrainCostly);
+  });
+  return out;
+}
+
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = Tensor::empty(shape, a.dtype());

@@ -1,6 +1,7 @@
 // Elementwise ops: each struct holds its forward, what it saves and its backward formula.
 #include <cmath>
 
+#include "core/grad_mode.h"
 #include "kernels/copy.h"
 #include "kernels/pointwise.h"
 #include "ops/op.h"
@@ -11,6 +12,7 @@ namespace tg {
 
 using kernels::BinaryOp;
 using kernels::UnaryOp;
+using kernels::FusedGrad;
 
 // ---------------------------------------------------------------------------------------------
 // Type promotion and the shared forward of binary ops.
@@ -160,7 +162,9 @@ struct PowScalar {
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     if (s.exponent == 0.0) return {zeros_like(grad)};
-    return {grad * (s.exponent * pow(s.self.unpack(), s.exponent - 1))};
+    Tensor x = s.self.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, x)) return {kernels::pow_scalar_backward(grad, x, s.exponent)};
+    return {grad * (s.exponent * pow(x, s.exponent - 1))};
   }
 };
 
@@ -286,7 +290,9 @@ struct Sqrt {
   static Tensor forward(const Tensor& a) { return floating_unary_forward(UnaryOp::Sqrt, a); }
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {grad / (s.out.unpack() * 2.0)};
+    Tensor y = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Sqrt, grad, y)};
+    return {grad / (y * 2.0)};
   }
 };
 
@@ -301,6 +307,7 @@ struct Tanh {
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor y = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Tanh, grad, y)};
     return {grad * (1.0 - y * y)};
   }
 };
@@ -316,6 +323,7 @@ struct Sigmoid {
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor y = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Sigmoid, grad, y)};
     return {grad * (y * (1.0 - y))};
   }
 };
@@ -332,7 +340,9 @@ struct Relu {
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     // sign(out) is the 0/1 mask, and (unlike a comparison) keeps out's history, so the
     // gradient stays differentiable (with zero second derivative) under create_graph.
-    return {grad * sign(s.out.unpack())};
+    Tensor y = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Relu, grad, y)};
+    return {grad * sign(y)};
   }
 };
 
@@ -372,6 +382,7 @@ struct Reciprocal {
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor y = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Reciprocal, grad, y)};
     return {-grad * (y * y)};
   }
 };
