@@ -155,18 +155,24 @@ void check_anomaly(const Node& node, const TensorList& outputs) {
 TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads, const BackwardOptions& options) {
   GradModeGuard grad_mode(options.create_graph);
 
-  // 1. Dependencies.
-  std::unordered_map<Node*, int> deps;
+  // 1. Dependencies. One table entry per node reached: its count of pending edges and the
+  // buffer its incoming gradients are summed into.
+  struct Pending {
+    int deps = 0;
+    TensorList buffer;
+  };
+  std::unordered_map<Node*, Pending> table;
+  table.reserve(256);
   std::vector<Node*> stack;
   for (const Edge& r : roots)
-    if (r.fn && deps.emplace(r.fn.get(), 0).second) stack.push_back(r.fn.get());
+    if (r.fn && table.try_emplace(r.fn.get()).second) stack.push_back(r.fn.get());
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
     for (const Edge& e : n->next_edges()) {
       if (!e.fn) continue;
-      auto [it, fresh] = deps.emplace(e.fn.get(), 0);
-      ++it->second;
+      auto [it, fresh] = table.try_emplace(e.fn.get());
+      ++it->second.deps;
       if (fresh) stack.push_back(e.fn.get());
     }
   }
@@ -180,28 +186,23 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
   TensorList captured(options.inputs.size());
 
   // 2. Seed.
-  std::unordered_map<Node*, TensorList> buffers;
   std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, NewestFirst> ready;
   for (size_t i = 0; i < roots.size(); ++i) {
     const Edge& r = roots[i];
     if (!r.fn) continue;
-    TensorList& buf = buffers[r.fn.get()];
-    if (buf.empty()) {
-      buf.resize(r.fn->num_inputs());
-      if (deps[r.fn.get()] == 0) ready.push(r.fn);
+    Pending& p = table[r.fn.get()];
+    if (p.buffer.empty()) {
+      p.buffer.resize(r.fn->num_inputs());
+      if (p.deps == 0) ready.push(r.fn);
     }
-    accumulate(buf[r.input_nr], Tensor(grads[i]));
+    accumulate(p.buffer[r.input_nr], Tensor(grads[i]));
   }
 
   // 3-4. Run.
   while (!ready.empty()) {
     std::shared_ptr<Node> node = ready.top();
     ready.pop();
-    TensorList inputs;
-    if (auto it = buffers.find(node.get()); it != buffers.end()) {
-      inputs = std::move(it->second);
-      buffers.erase(it);
-    }
+    TensorList inputs = std::move(table[node.get()].buffer);
     bool any = false;
     for (const Tensor& in : inputs) any = any || in.defined();
     TensorList outputs;
@@ -224,13 +225,13 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     for (size_t i = 0; i < edges.size(); ++i) {
       const Edge& e = edges[i];
       if (!e.fn) continue;
+      Pending& next = table.find(e.fn.get())->second;
       if (i < outputs.size() && outputs[i].defined()) {
         Tensor g = conform(outputs[i], e.fn->input_meta()[e.input_nr], *node, i);
-        TensorList& buf = buffers[e.fn.get()];
-        if (buf.empty()) buf.resize(e.fn->num_inputs());
-        accumulate(buf[e.input_nr], std::move(g));
+        if (next.buffer.empty()) next.buffer.resize(e.fn->num_inputs());
+        accumulate(next.buffer[e.input_nr], std::move(g));
       }
-      if (--deps[e.fn.get()] == 0) ready.push(e.fn);
+      if (--next.deps == 0) ready.push(e.fn);
     }
   }
   return captured;
