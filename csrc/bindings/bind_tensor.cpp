@@ -16,48 +16,48 @@ namespace {
 py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 
 template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object dunder(const Tensor& self, py::handle other) {
+hint::TensorResult dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(F(self, o));
 }
 
 template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object reflected_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult reflected_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(F(o, self));
 }
 
-py::object rsub_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rsub_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
 }
 
 // `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
-py::object rdiv_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rdiv_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
 }
 
-py::object pow_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult pow_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(py_convert::pow_operand(self, o));
 }
 
-py::object rpow_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rpow_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(py_convert::rpow_operand(self, o));
 }
 
 // The single value of a one-element tensor as a Python number.
-py::object item(const Tensor& t) {
+hint::Number item(const Tensor& t) {
   TG_CHECK(t.numel() == 1, Runtime, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
-  return visit_dtype(t.dtype(), [&](auto tag) -> py::object {
+  return visit_dtype(t.dtype(), [&](auto tag) -> hint::Number {
     using T = typename decltype(tag)::type;
     return py::cast(*t.data<T>());
   });
@@ -132,16 +132,16 @@ void bind_tensor(py::module_& m) {
     type->tp_traverse = tensor_traverse;
     type->tp_clear = tensor_clear;
   }));
-  cls.def_property_readonly("shape", [](const Tensor& t) { return py_convert::size_object(t.sizes()); })
-      .def("size",
-           [](const Tensor& t, py::object dim) -> py::object {
-             if (dim.is_none()) return py_convert::size_object(t.sizes());
-             return py::int_(t.size(dim.cast<int64_t>()));
-           },
+  cls.def_property_readonly("shape",
+                            [](const Tensor& t) -> hint::SizeResult { return py_convert::size_object(t.sizes()); })
+      // size(dim)/stride(dim) and size()/stride() are two overloads each, so that the stubs
+      // say what each returns (an int, a Size or tuple); the int one first, as the more used.
+      .def("size", [](const Tensor& t, int64_t dim) { return t.size(dim); }, py::arg("dim"))
+      .def("size", [](const Tensor& t, py::none) -> hint::SizeResult { return py_convert::size_object(t.sizes()); },
            py::arg("dim") = py::none())
+      .def("stride", [](const Tensor& t, int64_t dim) { return t.stride(dim); }, py::arg("dim"))
       .def("stride",
-           [](const Tensor& t, py::object dim) -> py::object {
-             if (!dim.is_none()) return py::int_(t.stride(dim.cast<int64_t>()));
+           [](const Tensor& t, py::none) -> hint::StridesResult {
              py::tuple out(t.dim());
              for (int64_t i = 0; i < t.dim(); ++i) out[i] = py::int_(t.strides()[i]);
              return out;
@@ -190,10 +190,10 @@ void bind_tensor(py::module_& m) {
            },
            py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
-      .def_property_readonly("grad_fn", [](const Tensor& t) { return t.grad_fn(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return py::cast(t.grad_fn()); })
       .def_property(
-          "grad", [](const Tensor& t) { return t.grad(); },
-          [](const Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
+          "grad", [](const Tensor& t) -> hint::OptTensor { return py::cast(t.grad()); },
+          [](const Tensor& t, hint::OptTensor g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },
           [](const Tensor& t, const Tensor& src) {
@@ -216,8 +216,8 @@ void bind_tensor(py::module_& m) {
              return t;
            })
       .def("backward",
-           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph,
-              py::object inputs) {
+           [](const Tensor& t, hint::OptTensorOrNumber gradient, std::optional<bool> retain_graph, bool create_graph,
+              hint::OptTensors inputs) {
              Tensor g;
              if (!gradient.is_none()) {
                TG_CHECK(py_convert::to_operand(gradient, g), Type,
@@ -236,28 +236,28 @@ void bind_tensor(py::module_& m) {
            py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
            py::arg("create_graph") = false, py::arg("inputs") = py::none())
       // ---- operators ----
-      .def("__add__", &dunder<add>)
-      .def("__radd__", &reflected_dunder<add>)
-      .def("__sub__", &dunder<sub>)
-      .def("__rsub__", &rsub_dunder)
-      .def("__mul__", &dunder<mul>)
-      .def("__rmul__", &reflected_dunder<mul>)
-      .def("__truediv__", &dunder<div>)
-      .def("__rtruediv__", &rdiv_dunder)
-      .def("__pow__", &pow_dunder)
-      .def("__rpow__", &rpow_dunder)
-      .def("__matmul__", &dunder<matmul>)
-      .def("__rmatmul__", &reflected_dunder<matmul>)
+      .def("__add__", &dunder<add>, py::arg("other"))
+      .def("__radd__", &reflected_dunder<add>, py::arg("other"))
+      .def("__sub__", &dunder<sub>, py::arg("other"))
+      .def("__rsub__", &rsub_dunder, py::arg("other"))
+      .def("__mul__", &dunder<mul>, py::arg("other"))
+      .def("__rmul__", &reflected_dunder<mul>, py::arg("other"))
+      .def("__truediv__", &dunder<div>, py::arg("other"))
+      .def("__rtruediv__", &rdiv_dunder, py::arg("other"))
+      .def("__pow__", &pow_dunder, py::arg("other"))
+      .def("__rpow__", &rpow_dunder, py::arg("other"))
+      .def("__matmul__", &dunder<matmul>, py::arg("other"))
+      .def("__rmatmul__", &reflected_dunder<matmul>, py::arg("other"))
       .def("__neg__", [](const Tensor& t) { return neg(t); })
       .def("__abs__", [](const Tensor& t) { return abs(t); })
-      .def("__eq__", &dunder<eq>)
-      .def("__ne__", &dunder<ne>)
-      .def("__lt__", &dunder<lt>)
-      .def("__le__", &dunder<le>)
-      .def("__gt__", &dunder<gt>)
-      .def("__ge__", &dunder<ge>);
+      .def("__eq__", &dunder<eq>, py::arg("other"))
+      .def("__ne__", &dunder<ne>, py::arg("other"))
+      .def("__lt__", &dunder<lt>, py::arg("other"))
+      .def("__le__", &dunder<le>, py::arg("other"))
+      .def("__gt__", &dunder<gt>, py::arg("other"))
+      .def("__ge__", &dunder<ge>, py::arg("other"));
 
-  m.def("_set_size_class", &py_convert::set_size_class);
+  m.def("_set_size_class", &py_convert::set_size_class, py::arg("cls"));
 }
 
 }  // namespace tg::bindings
