@@ -17,6 +17,11 @@ def section(title):
     print(f"== {title} " + "=" * max(0, 66 - len(title)))
 
 
+def grad_list(t: torch.Tensor) -> object:
+    """t.grad as a list (t.grad is None until a backward pass reaches t)."""
+    return None if t.grad is None else t.grad.tolist()
+
+
 def walk(node, depth=1, seen=None):
     """Prints the backward graph from `node` down to the leaves, one line per edge."""
     seen = set() if seen is None else seen
@@ -50,9 +55,11 @@ z = y * y * 2
 out = z.mean()
 print("z = y * y * 2, out = z.mean() ->", out)
 print("Walking grad_fn.next_functions from `out` back to the leaf x:")
+assert out.grad_fn is not None and y.grad_fn is not None  # results of ops on x have one
 print(f"    {out.grad_fn.name()}")
 walk(out.grad_fn, depth=2)
 leaf_node = y.grad_fn.next_functions[0][0]
+assert leaf_node is not None
 print(f"The AccumulateGrad node's .variable is x itself: {leaf_node.variable is x}")
 
 # ---------------------------------------------------------------------------------------------
@@ -75,15 +82,15 @@ except RuntimeError as e:
 section("4. Gradients accumulate; retain_graph=True keeps the graph")
 print("Rebuild the graph (the code runs again, so a new graph is recorded) and keep it alive:")
 out = ((x + 2) * (x + 2) * 2).mean()
-print("x.grad before:", x.grad.tolist())
+print("x.grad before:", grad_list(x))
 out.backward(retain_graph=True)
-print("after backward #1 (retain_graph=True):", x.grad.tolist(), "  <- 3 + 3: grads add up")
+print("after backward #1 (retain_graph=True):", grad_list(x), "  <- 3 + 3: grads add up")
 out.backward(retain_graph=True)
-print("after backward #2 (retain_graph=True):", x.grad.tolist(), "  <- + 3 again")
+print("after backward #2 (retain_graph=True):", grad_list(x), "  <- + 3 again")
 x.grad = None
 print("x.grad = None  ->  x.grad is", x.grad)
 out.backward()
-print("after backward #3 (graph freed now):  ", x.grad.tolist(), "  <- a fresh gradient")
+print("after backward #3 (graph freed now):  ", grad_list(x), "  <- a fresh gradient")
 
 # ---------------------------------------------------------------------------------------------
 section("5. Non-scalar outputs need a gradient vector")
@@ -105,4 +112,4 @@ print(x.grad)
 expected = gradients * 2**k
 # Exact comparison is fine: doubling is exact in float32. (.tolist() because tapegrad has no
 # torch.equal / Tensor.all yet; on PyTorch, torch.equal(x.grad, expected) says the same.)
-print(f"x.grad == gradients * 2**{k}: {x.grad.tolist() == expected.tolist()}")
+print(f"x.grad == gradients * 2**{k}: {grad_list(x) == expected.tolist()}")

@@ -11,6 +11,7 @@ epoch) and digits_mlp.tg, then reloads the model from that file and checks it sc
 import argparse
 import time
 from pathlib import Path
+from typing import Dict, List
 
 import matplotlib
 
@@ -59,7 +60,7 @@ def main() -> None:
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=15, gamma=0.3)
     loss_fn = nn.CrossEntropyLoss()
-    history = {"loss": [], "train": [], "test": []}
+    history: Dict[str, List[float]] = {"loss": [], "train": [], "test": []}
 
     start = time.perf_counter()
     bar = tqdm(range(epochs), desc="digits", unit="epoch")

@@ -12,13 +12,14 @@ cell state is for.
 import argparse
 import random
 import time
+from typing import Dict, List, Optional, Tuple
 
 import tapegrad as torch
 from tapegrad import nn
 
 
-def make_data(n: int, rng: random.Random):
-    data = []
+def make_data(n: int, rng: random.Random) -> List[Tuple[List[int], int]]:
+    data: List[Tuple[List[int], int]] = []
     while len(data) < n:
         seq = [rng.randrange(4) for _ in range(rng.randint(3, 20))]
         a, b = seq.count(0), seq.count(1)
@@ -35,18 +36,22 @@ class Classifier(nn.Module):
         self.head = nn.Linear(hidden, 2)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        state = None
+        state: Optional[Tuple[torch.Tensor, torch.Tensor]] = None  # (h, c); zeros at the first step
         for x in self.embed(tokens):  # one step per token: this sample's length sets the depth
             state = self.cell(x, state)
+        assert state is not None, "an empty sequence"
         return self.head(state[0])
 
 
-def graph_depth(root) -> int:
+def graph_depth(root: Optional[torch.autograd.graph.Node]) -> int:
     """Longest chain of grad_fn nodes from root to a leaf, walked with an explicit stack."""
-    depth, stack = {}, [(root, False)]
+    if root is None:  # a tensor that no op made
+        return 0
+    depth: Dict[torch.autograd.graph.Node, int] = {}
+    stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
-        if node is None or node in depth:
+        if node in depth:
             continue
         children = [f for f, _ in node.next_functions if f is not None]
         if expanded:
@@ -57,7 +62,7 @@ def graph_depth(root) -> int:
     return depth[root]
 
 
-def accuracy(model: Classifier, data) -> float:
+def accuracy(model: Classifier, data: List[Tuple[List[int], int]]) -> float:
     with torch.no_grad():
         hits = sum(int(model(torch.tensor(s)).argmax().item() == y) for s, y in data)
     return hits / len(data)

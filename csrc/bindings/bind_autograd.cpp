@@ -56,7 +56,7 @@ TensorHooks& tensor_hooks_of(const Tensor& t) {
   return t.grad_fn()->hooks().tensor[t.output_nr()];
 }
 
-HookHandle register_tensor_hook(const Tensor& t, py::function fn) {
+HookHandle register_tensor_hook(const Tensor& t, hint::TensorHook fn) {
   TG_CHECK(t.requires_grad(), Runtime, "cannot register a hook on a tensor that doesn't require gradient");
   uint64_t id = next_hook_id();
   auto ref = py_convert::py_ref(fn);
@@ -102,7 +102,7 @@ HookHandle remove_from(std::weak_ptr<Node> weak, std::vector<Entry> NodeHooks::*
   }};
 }
 
-HookHandle register_node_hook(const std::shared_ptr<Node>& node, py::function fn) {
+HookHandle register_node_hook(const std::shared_ptr<Node>& node, hint::NodeHook fn) {
   auto ref = py_convert::py_ref(fn);
   node->foreign_refs.push_back(ref);
   uint64_t id = next_hook_id();
@@ -115,7 +115,7 @@ HookHandle register_node_hook(const std::shared_ptr<Node>& node, py::function fn
   return remove_from(node, &NodeHooks::post, id);
 }
 
-HookHandle register_node_prehook(const std::shared_ptr<Node>& node, py::function fn) {
+HookHandle register_node_prehook(const std::shared_ptr<Node>& node, hint::NodePrehook fn) {
   auto ref = py_convert::py_ref(fn);
   node->foreign_refs.push_back(ref);
   uint64_t id = next_hook_id();
@@ -127,7 +127,7 @@ HookHandle register_node_prehook(const std::shared_ptr<Node>& node, py::function
   return remove_from(node, &NodeHooks::pre, id);
 }
 
-TensorList tensors_or_none(const std::vector<py::object>& objs) {
+TensorList tensors_or_none(const std::vector<hint::OptTensor>& objs) {
   TensorList out;
   for (const py::object& o : objs) out.push_back(o.is_none() ? Tensor() : o.cast<Tensor>());
   return out;
@@ -145,7 +145,8 @@ std::string python_stack() {
 }  // namespace
 
 void bind_autograd(py::module_& m) {
-  py::class_<HookHandle>(m, "RemovableHandle").def("remove", &HookHandle::remove);
+  py::class_<HookHandle>(m, "RemovableHandle", "What register_hook returns: remove() takes the hook out again.")
+      .def("remove", &HookHandle::remove);
 
   py::class_<Node, std::shared_ptr<Node>>(m, "Node")
       .def("name", &Node::name)
@@ -158,7 +159,7 @@ void bind_autograd(py::module_& m) {
              return "<" + short_name + " object at " + addr + ">";
            })
       .def_property_readonly("next_functions",
-                             [](Node& n) {
+                             [](Node& n) -> hint::NextFunctions {
                                py::tuple out(n.next_edges().size());
                                for (size_t i = 0; i < n.next_edges().size(); ++i) {
                                  const Edge& e = n.next_edges()[i];
@@ -174,13 +175,13 @@ void bind_autograd(py::module_& m) {
                              })
       .def("_sequence_nr", &Node::sequence_nr)
       .def("_input_shapes",
-           [](Node& n) {
+           [](Node& n) -> hint::SizeList {
              py::list out;
              for (const InputMeta& im : n.input_meta()) out.append(py_convert::size_object(im.shape));
              return out;
            })
       .def("_saved_info",
-           [](Node& n) {
+           [](Node& n) -> hint::SavedInfoList {
              py::list out;
              for (const SavedInfo& s : n.saved_info())
                out.append(py::make_tuple(py_convert::size_object(s.shape), s.dtype, s.nbytes));
@@ -188,7 +189,7 @@ void bind_autograd(py::module_& m) {
            })
       .def("register_hook", &register_node_hook, py::arg("fn"))
       .def("register_prehook", &register_node_prehook, py::arg("fn"))
-      .def("__eq__", [](const Node& a, const Node& b) { return &a == &b; })
+      .def("__eq__", [](const Node& a, const Node& b) { return &a == &b; }, py::arg("other"))
       .def("__hash__", [](const Node& n) { return (py::ssize_t)(uintptr_t)&n; });
 
   auto tensor_cls = py::reinterpret_borrow<py::class_<TensorImpl, std::shared_ptr<TensorImpl>>>(m.attr("Tensor"));
@@ -197,25 +198,29 @@ void bind_autograd(py::module_& m) {
       .def_property_readonly("retains_grad", &retains_grad);
 
   m.def("is_grad_enabled", &GradMode::is_enabled);
-  m.def("_set_grad_enabled", &GradMode::set_enabled);
+  m.def("_set_grad_enabled", &GradMode::set_enabled, py::arg("mode"));
   m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
-  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled);
+  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled, py::arg("mode"));
   AnomalyMode::set_stack_capture(&python_stack);
 
   m.def(
       "_grad",
-      [](const TensorList& outputs, const TensorList& inputs, const std::vector<py::object>& grad_outputs,
-         std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+      [](const TensorList& outputs, const TensorList& inputs, const std::vector<hint::OptTensor>& grad_outputs,
+         std::optional<bool> retain_graph, bool create_graph, bool allow_unused) -> hint::OptTensorList {
         TensorList grads = tensors_or_none(grad_outputs);
-        py::gil_scoped_release no_gil;
-        return grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused);
+        TensorList result;
+        {
+          py::gil_scoped_release no_gil;
+          result = grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused);
+        }
+        return py::cast(result);  // None where an input is unused
       },
       py::arg("outputs"), py::arg("inputs"), py::arg("grad_outputs"), py::arg("retain_graph"),
       py::arg("create_graph"), py::arg("allow_unused"));
 
   m.def("_live_nodes", &Node::live_count);
   m.def("_saved_bytes", &SavedTensor::total_bytes);
-  m.def("_registered_ops", [] {
+  m.def("_registered_ops", []() -> hint::OpList {
     py::list out;
     for (const OpInfo& op : registered_ops()) out.append(py::make_tuple(op.name, op.node));
     return out;

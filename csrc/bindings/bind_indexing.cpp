@@ -8,7 +8,7 @@ namespace {
 
 using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 
-std::vector<Tensor> index_list(const py::list& items) {
+std::vector<Tensor> index_list(py::handle items) {
   std::vector<Tensor> out;
   for (py::handle h : items) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
   return out;
@@ -33,29 +33,31 @@ void bind_indexing(py::module_& m) {
   m.def("narrow", narrow_fn, py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("length"));
   cls.def("narrow", narrow_fn, py::arg("dim"), py::arg("start"), py::arg("length"));
   m.def("_slice", [](const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
-                     int64_t step) { return slice(a, dim, start, end, step); });
-  m.def("_index", [](const Tensor& a, const py::list& indices) { return index(a, index_list(indices)); });
+                     int64_t step) { return slice(a, dim, start, end, step); },
+        py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("end"), py::arg("step"));
+  m.def("_index", [](const Tensor& a, hint::Indices indices) { return index(a, index_list(indices)); },
+        py::arg("input"), py::arg("indices"));
   // x[indices] = value (advanced indexing), in place.
-  m.def("_index_put_", [](const Tensor& self, const py::list& indices, py::handle value) {
+  m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
     std::vector<Tensor> idx = index_list(indices);
     Tensor v = value_operand(value);
     return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
-  });
+  }, py::arg("input"), py::arg("indices"), py::arg("value"));
   // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
   // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
-  m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, py::handle value) {
+  m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
     Tensor v = value_operand(value);
     return apply_inplace(self, [&](const Tensor& s) {
       return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
     });
-  });
+  }, py::arg("input"), py::arg("positions"), py::arg("value"));
   // x[basic index] = value, in place; `view` is that index applied to `base`, a contiguous
   // tensor of x's shape (x itself when x is contiguous).
-  m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, py::handle value) {
+  m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, hint::TensorOrNumber value) {
     Geometry g = geometry_of(view, base);
     Tensor v = value_operand(value);
     return apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
-  });
+  }, py::arg("input"), py::arg("view"), py::arg("base"), py::arg("value"));
   auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {
     if (a.dim() == 0) return reshape(a, {1});
     start = wrap_dim(start, a.dim());
@@ -71,7 +73,7 @@ void bind_indexing(py::module_& m) {
   };
   m.def("flatten", flatten_fn, py::arg("input"), py::arg("start_dim") = 0, py::arg("end_dim") = -1);
   cls.def("flatten", flatten_fn, py::arg("start_dim") = 0, py::arg("end_dim") = -1);
-  auto unflatten_fn = [](const Tensor& a, int64_t dim, py::handle sizes) {
+  auto unflatten_fn = [](const Tensor& a, int64_t dim, hint::Shape sizes) {
     Shape inner = py_convert::shape_from_sequence(sizes, "unflatten");
     int64_t d = wrap_dim(dim, a.dim());
     TG_CHECK(!inner.empty(), Runtime, "unflatten: sizes must be non-empty");
@@ -91,33 +93,40 @@ void bind_indexing(py::module_& m) {
     return ts;
   };
   for (const char* name : {"cat", "concat", "concatenate"})
-    m.def(name, [tensors](py::handle seq, int64_t dim) { return cat(tensors(seq), dim); }, py::arg("tensors"),
+    m.def(name, [tensors](hint::Tensors seq, int64_t dim) { return cat(tensors(seq), dim); }, py::arg("tensors"),
           py::arg("dim") = 0);
-  m.def("stack", [tensors](py::handle seq, int64_t dim) { return stack(tensors(seq), dim); }, py::arg("tensors"),
+  m.def("stack", [tensors](hint::Tensors seq, int64_t dim) { return stack(tensors(seq), dim); }, py::arg("tensors"),
         py::arg("dim") = 0);
-  auto split_fn = [](const Tensor& a, py::handle size, int64_t dim) {
+  auto split_fn = [](const Tensor& a, hint::SplitSizes size, int64_t dim) -> hint::TensorTuple {
     TensorList parts = py::isinstance<py::int_>(size) ? split(a, size.cast<int64_t>(), dim)
                                                       : split_with_sizes(a, py_convert::shape_from_sequence(size, "split"), dim);
     return py::tuple(py::cast(parts));
   };
   m.def("split", split_fn, py::arg("tensor"), py::arg("split_size_or_sections"), py::arg("dim") = 0);
   cls.def("split", split_fn, py::arg("split_size"), py::arg("dim") = 0);
-  auto chunk_fn = [](const Tensor& a, int64_t chunks, int64_t dim) { return py::tuple(py::cast(chunk(a, chunks, dim))); };
+  auto chunk_fn = [](const Tensor& a, int64_t chunks, int64_t dim) -> hint::TensorTuple {
+    return py::tuple(py::cast(chunk(a, chunks, dim)));
+  };
   m.def("chunk", chunk_fn, py::arg("input"), py::arg("chunks"), py::arg("dim") = 0);
   cls.def("chunk", chunk_fn, py::arg("chunks"), py::arg("dim") = 0);
-  auto unbind_fn = [](const Tensor& a, int64_t dim) { return py::tuple(py::cast(unbind(a, dim))); };
+  auto unbind_fn = [](const Tensor& a, int64_t dim) -> hint::TensorTuple {
+    return py::tuple(py::cast(unbind(a, dim)));
+  };
   m.def("unbind", unbind_fn, py::arg("input"), py::arg("dim") = 0);
   cls.def("unbind", unbind_fn, py::arg("dim") = 0);
-  cls.def("repeat", [](const Tensor& a, py::args sizes) { return repeat(a, py_convert::shape_from_args(sizes, "repeat")); });
+  cls.def("repeat", [](const Tensor& a, hint::SizeArgs sizes) {
+    return repeat(a, py_convert::shape_from_args(sizes, "repeat"));
+  });
   auto flip_fn = [](const Tensor& a, py::handle dims) { return flip(a, *py_convert::dims_from_object(dims, "flip")); };
-  m.def("flip", flip_fn, py::arg("input"), py::arg("dims"));
-  cls.def("flip", [flip_fn](const Tensor& a, py::args dims) {
+  m.def("flip", [flip_fn](const Tensor& a, hint::DimOrDims dims) { return flip_fn(a, dims); }, py::arg("input"),
+        py::arg("dims"));
+  cls.def("flip", [flip_fn](const Tensor& a, hint::DimsArgs dims) {
     return flip_fn(a, dims.size() == 1 ? dims[0] : py::handle(dims));
   });
   auto gather_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return gather(a, dim, index); };
   m.def("gather", gather_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
   cls.def("gather", gather_fn, py::arg("dim"), py::arg("index"));
-  auto scatter_fn = [](const Tensor& a, int64_t dim, const Tensor& index, py::handle src) {
+  auto scatter_fn = [](const Tensor& a, int64_t dim, const Tensor& index, hint::TensorOrNumber src) {
     if (py::isinstance<TensorImpl>(src)) return scatter(a, dim, index, src.cast<Tensor>());
     return scatter(a, dim, index, src.cast<double>());
   };
@@ -131,13 +140,13 @@ void bind_indexing(py::module_& m) {
   auto index_select_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return index_select(a, dim, index); };
   m.def("index_select", index_select_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
   cls.def("index_select", index_select_fn, py::arg("dim"), py::arg("index"));
-  auto masked_fill_fn = [](const Tensor& a, const Tensor& mask, py::handle value) {
+  auto masked_fill_fn = [](const Tensor& a, const Tensor& mask, hint::TensorOrNumber value) {
     double v = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr())).cast<double>();
     return masked_fill(a, mask, v);
   };
   m.def("masked_fill", masked_fill_fn, py::arg("input"), py::arg("mask"), py::arg("value"));
   cls.def("masked_fill", masked_fill_fn, py::arg("mask"), py::arg("value"));
-  cls.def("masked_fill_", [masked_fill_fn](const Tensor& self, const Tensor& mask, py::handle value) {
+  cls.def("masked_fill_", [masked_fill_fn](const Tensor& self, const Tensor& mask, hint::TensorOrNumber value) {
     return apply_inplace(self, [&](const Tensor& s) { return masked_fill_fn(s, mask, value); });
   }, py::arg("mask"), py::arg("value"));
   m.def("unflatten", unflatten_fn, py::arg("input"), py::arg("dim"), py::arg("sizes"));

@@ -41,20 +41,35 @@ py::object values_indices(const char* kind, const ValuesIndices& r) {
   return cls(py::cast(r.values), py::cast(r.indices));
 }
 
-// x.max(), x.max(dim, keepdim) and x.max(other) share one name, as in PyTorch.
+// x.max(), x.max(dim, keepdim) and x.max(other) share one name, as in PyTorch: three
+// overloads, so that the stubs say what each returns (a Tensor, a (values, indices) tuple).
 template <bool IsMax>
-py::object max_py(const Tensor& self, py::object dim, bool keepdim) {
-  if (dim.is_none()) return py::cast(IsMax ? max(self) : min(self));
-  if (py::isinstance<TensorImpl>(dim))
-    return py::cast(IsMax ? maximum(self, dim.cast<Tensor>()) : minimum(self, dim.cast<Tensor>()));
-  int64_t d = dim.cast<int64_t>();
-  return values_indices(IsMax ? "max" : "min", IsMax ? max(self, d, keepdim) : min(self, d, keepdim));
+void def_max(py::module_& m, TensorClass& cls) {
+  using Result = std::conditional_t<IsMax, hint::MaxResult, hint::MinResult>;
+  const char* name = IsMax ? "max" : "min";
+  auto whole = [](const Tensor& self, py::none, bool) { return IsMax ? max(self) : min(self); };
+  auto along = [name](const Tensor& self, int64_t dim, bool keepdim) -> Result {
+    return values_indices(name, IsMax ? max(self, dim, keepdim) : min(self, dim, keepdim));
+  };
+  auto elementwise = [](const Tensor& self, const Tensor& other) {
+    return IsMax ? maximum(self, other) : minimum(self, other);
+  };
+  for (bool method : {false, true}) {
+    auto def = [&](auto fn, auto... extra) {
+      if (method) cls.def(name, fn, extra...);
+      else m.def(name, fn, py::arg("input"), extra...);
+    };
+    def(whole, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+    def(along, py::arg("dim"), py::arg("keepdim") = false);
+    def(elementwise, py::arg("other"));
+  }
 }
 
 // var/std(dim=None, unbiased=None, keepdim=False, *, correction=None); a lone bool is
 // `unbiased` (x.var(False)).
 template <bool IsStd>
-Tensor var_py(const Tensor& self, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
+Tensor var_py(const Tensor& self, hint::DimsOrUnbiased dim, hint::OptBool unbiased, bool keepdim,
+              hint::OptFloat correction) {
   if (py::isinstance<py::bool_>(dim)) {
     unbiased = dim;
     dim = py::none();
@@ -84,8 +99,7 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
   };
   for (const auto& e : kUnary) {
     auto fn = e.fn;
-    m.def(e.name, [fn](const Tensor& a) { return fn(a); }, py::arg("input"));
-    cls.def(e.name, [fn](const Tensor& a) { return fn(a); });
+    def_both(m, cls, e.name, [fn](const Tensor& a) { return fn(a); });
   }
   struct Binary {
     const char* name;
@@ -98,34 +112,42 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
   for (const auto& e : kBinary) {
     auto fn = e.fn;
     const char* name = e.name;
-    def_both(m, cls, name, [fn, name](const Tensor& a, py::handle b) { return fn(a, operand(b, name)); },
+    def_both(m, cls, name, [fn, name](const Tensor& a, hint::TensorOrNumber b) { return fn(a, operand(b, name)); },
              py::arg("other"));
   }
-  cls.def("__floordiv__", [](const Tensor& a, py::handle b) { return floor_divide(a, operand(b, "floor_divide")); });
-  cls.def("__rfloordiv__", [](const Tensor& a, py::handle b) { return floor_divide(operand(b, "floor_divide"), a); });
-  cls.def("__mod__", [](const Tensor& a, py::handle b) { return remainder(a, operand(b, "remainder")); });
-  cls.def("__rmod__", [](const Tensor& a, py::handle b) { return remainder(operand(b, "remainder"), a); });
-  auto clamp_py = [](const Tensor& a, py::object lo, py::object hi) { return clamp_any(a, lo, hi); };
+  cls.def("__floordiv__",
+          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(a, operand(b, "floor_divide")); },
+          py::arg("other"));
+  cls.def("__rfloordiv__",
+          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(operand(b, "floor_divide"), a); },
+          py::arg("other"));
+  cls.def("__mod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(a, operand(b, "remainder")); },
+          py::arg("other"));
+  cls.def("__rmod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(operand(b, "remainder"), a); },
+          py::arg("other"));
+  auto clamp_py = [](const Tensor& a, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
+    return clamp_any(a, lo, hi);
+  };
   def_both(m, cls, "clamp", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
   def_both(m, cls, "clip", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
-  def_both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, py::handle w) {
+  def_both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, hint::TensorOrNumber w) {
     if (py::isinstance<TensorImpl>(w)) return lerp(a, end, w.cast<Tensor>());
     return lerp(a, end, w.cast<double>());
   }, py::arg("end"), py::arg("weight"));
 }
 
 void bind_reductions(py::module_& m, TensorClass& cls) {
-  def_both(m, cls, "prod", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
+  def_both(m, cls, "prod", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
     Tensor x = dtype ? to_dtype(a, *dtype) : a;
-    if (dim.is_none()) return prod(x);
-    return prod(x, DimList{dim.cast<int64_t>()}, keepdim);
+    if (!dim) return prod(x);
+    return prod(x, DimList{*dim}, keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
-  def_both(m, cls, "max", &max_py<true>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "min", &max_py<false>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "amax", [](const Tensor& a, py::object dim, bool keepdim) {
+  def_max<true>(m, cls);
+  def_max<false>(m, cls);
+  def_both(m, cls, "amax", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
     return amax(a, all_dims_or(dim, "amax"), keepdim);
   }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
-  def_both(m, cls, "amin", [](const Tensor& a, py::object dim, bool keepdim) {
+  def_both(m, cls, "amin", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
     return amin(a, all_dims_or(dim, "amin"), keepdim);
   }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
   def_both(m, cls, "argmax", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
@@ -138,13 +160,13 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
            py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
   def_both(m, cls, "std", &var_py<true>, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
            py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
-  def_both(m, cls, "logsumexp", [](const Tensor& a, py::object dim, bool keepdim) {
+  def_both(m, cls, "logsumexp", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
     return logsumexp(a, *dims_from_object(dim, "logsumexp"), keepdim);
   }, py::arg("dim"), py::arg("keepdim") = false);
-  def_both(m, cls, "all", [](const Tensor& a, py::object dim, bool keepdim) {
+  def_both(m, cls, "all", [](const Tensor& a, hint::Dims dim, bool keepdim) {
     return all(a, all_dims_or(dim, "all"), keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "any", [](const Tensor& a, py::object dim, bool keepdim) {
+  def_both(m, cls, "any", [](const Tensor& a, hint::Dims dim, bool keepdim) {
     return any(a, all_dims_or(dim, "any"), keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
 }
@@ -153,7 +175,7 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
 void bind_inplace(TensorClass& cls) {
   using Fn = std::function<Tensor(const Tensor&)>;
   auto binary = [&cls](const char* name, Tensor (*fn)(const Tensor&, const Tensor&)) {
-    cls.def(name, [fn, name](const Tensor& self, py::handle other) {
+    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other) {
       Tensor o = operand(other, name);
       return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
     }, py::arg("other"));
@@ -161,7 +183,7 @@ void bind_inplace(TensorClass& cls) {
   // add_/sub_ take PyTorch's `alpha` (other is scaled first): optimisers use p.add_(g, alpha=-lr).
   using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
   for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"add_", add}, std::pair<const char*, BinaryFn>{"sub_", sub}}) {
-    cls.def(name, [fn, name](const Tensor& self, py::handle other, double alpha) {
+    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other, double alpha) {
       Tensor o = operand(other, name);
       if (alpha != 1.0) o = o.is_wrapped_number() ? scalar_tensor(py_convert::to_scalar(o).value * alpha) : o * alpha;
       return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
@@ -173,7 +195,7 @@ void bind_inplace(TensorClass& cls) {
   binary("__isub__", sub);
   binary("__imul__", mul);
   binary("__itruediv__", div);
-  cls.def("pow_", [](const Tensor& self, py::handle e) {
+  cls.def("pow_", [](const Tensor& self, hint::TensorOrNumber e) {
     Tensor o = operand(e, "pow_");
     return apply_inplace(self, [&](const Tensor& s) { return py_convert::pow_operand(s, o); });
   }, py::arg("exponent"));
@@ -193,7 +215,7 @@ void bind_inplace(TensorClass& cls) {
   cls.def("copy_", [](const Tensor& self, const Tensor& src) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
-  auto clamp_ = [](const Tensor& self, py::object lo, py::object hi) {
+  auto clamp_ = [](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
     return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
   };
   cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());

@@ -12,36 +12,39 @@ Tensor opt(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 void bind_nn(py::module_& parent) {
   py::module_ m = parent.def_submodule("_nn", "ops behind tapegrad.nn.functional");
-  m.def("leaky_relu", &nn_leaky_relu);
-  m.def("gelu", &nn_gelu);
-  m.def("silu", &nn_silu);
-  m.def("elu", &nn_elu);
-  m.def("softplus", &nn_softplus);
-  m.def("softmax", &nn_softmax);
-  m.def("log_softmax", &nn_log_softmax);
-  m.def("addmm", &nn_addmm);
-  m.def("mse_loss", &nn_mse_loss);
+  // `reduction` is 0 (none), 1 (mean) or 2 (sum); `mode` of index_pad 0 (reflect), 1 (replicate)
+  // or 2 (circular): nn/functional.py maps PyTorch's strings to these.
+  m.def("leaky_relu", &nn_leaky_relu, py::arg("input"), py::arg("negative_slope"));
+  m.def("gelu", &nn_gelu, py::arg("input"), py::arg("tanh_approximation"));
+  m.def("silu", &nn_silu, py::arg("input"));
+  m.def("elu", &nn_elu, py::arg("input"), py::arg("alpha"));
+  m.def("softplus", &nn_softplus, py::arg("input"), py::arg("beta"), py::arg("threshold"));
+  m.def("softmax", &nn_softmax, py::arg("input"), py::arg("dim"));
+  m.def("log_softmax", &nn_log_softmax, py::arg("input"), py::arg("dim"));
+  m.def("addmm", &nn_addmm, py::arg("bias"), py::arg("mat1"), py::arg("mat2"));
+  m.def("mse_loss", &nn_mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   m.def("nll_loss", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
     return nn_nll_loss(x, t, opt(w), ii, r);
-  });
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
   m.def("nll_loss2d", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
     return nn_nll_loss2d(x, t, opt(w), ii, r);
-  });
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
   m.def("binary_cross_entropy", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t r) {
     return nn_binary_cross_entropy(x, t, opt(w), r);
-  });
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
   m.def("binary_cross_entropy_with_logits",
         [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, std::optional<Tensor> pw, int64_t r) {
           return nn_bce_with_logits(x, t, opt(w), opt(pw), r);
-        });
+        },
+        py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("pos_weight"), py::arg("reduction"));
   m.def("layer_norm", [](const Tensor& x, int64_t nd, std::optional<Tensor> w, std::optional<Tensor> b, double eps) {
     return nn_layer_norm(x, nd, opt(w), opt(b), eps);
-  });
-  m.def("embedding", &nn_embedding);
-  m.def("constant_pad", &nn_constant_pad);
-  m.def("index_pad", &nn_index_pad);
-  m.def("dropout_mask", &nn_dropout_mask);
-  m.def("one_hot", &nn_one_hot);
+  }, py::arg("input"), py::arg("normalized_dims"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
+  m.def("embedding", &nn_embedding, py::arg("weight"), py::arg("indices"), py::arg("padding_idx"));
+  m.def("constant_pad", &nn_constant_pad, py::arg("input"), py::arg("pad"), py::arg("value"));
+  m.def("index_pad", &nn_index_pad, py::arg("input"), py::arg("pad"), py::arg("mode"));
+  m.def("dropout_mask", &nn_dropout_mask, py::arg("input"), py::arg("p"));
+  m.def("one_hot", &nn_one_hot, py::arg("input"), py::arg("num_classes"));
 }
 
 }  // namespace tg::bindings

@@ -45,26 +45,28 @@ constexpr BinaryEntry kBinary[] = {
 struct MatEntry {
   const char* name;
   Tensor (*fn)(const Tensor&, const Tensor&);
+  const char* arg;  // PyTorch's name for the second operand
 };
-constexpr MatEntry kMatrix[] = {{"matmul", matmul}, {"mm", mm}, {"bmm", bmm}, {"mv", mv}, {"dot", dot}};
+constexpr MatEntry kMatrix[] = {
+    {"matmul", matmul, "other"}, {"mm", mm, "mat2"}, {"bmm", bmm, "mat2"}, {"mv", mv, "vec"}, {"dot", dot, "tensor"}};
 
-Tensor pow_any(const Tensor& self, py::handle exponent) {
+Tensor pow_any(const Tensor& self, hint::TensorOrNumber exponent) {
   return py_convert::pow_operand(self, operand_or_throw(exponent, "pow"));
 }
 
-Tensor sum_py(const Tensor& self, py::object dim, bool keepdim, std::optional<DType> dtype) {
+Tensor sum_py(const Tensor& self, hint::Dims dim, bool keepdim, std::optional<DType> dtype) {
   Tensor a = dtype ? to_dtype(self, *dtype) : self;
   auto dims = dims_from_object(dim, "sum");
   return dims ? sum(a, *dims, keepdim) : sum(a);
 }
 
-Tensor mean_py(const Tensor& self, py::object dim, bool keepdim, std::optional<DType> dtype) {
+Tensor mean_py(const Tensor& self, hint::Dims dim, bool keepdim, std::optional<DType> dtype) {
   Tensor a = dtype ? to_dtype(self, *dtype) : self;
   auto dims = dims_from_object(dim, "mean");
   return dims ? mean(a, *dims, keepdim) : mean(a);
 }
 
-Tensor norm_py(const Tensor& self, py::object p, py::object dim, bool keepdim) {
+Tensor norm_py(const Tensor& self, hint::NormP p, hint::Dims dim, bool keepdim) {
   double order = 2.0;
   if (py::isinstance<py::str>(p)) {
     TG_CHECK(p.cast<std::string>() == "fro", Runtime, "norm: unsupported p='", p.cast<std::string>(), "'");
@@ -74,14 +76,14 @@ Tensor norm_py(const Tensor& self, py::object p, py::object dim, bool keepdim) {
   return norm(self, order, dims_from_object(dim, "norm"), keepdim);
 }
 
-Tensor squeeze_py(const Tensor& self, py::object dim) {
+Tensor squeeze_py(const Tensor& self, hint::Dims dim) {
   if (dim.is_none()) return squeeze(self);
   if (py::isinstance<py::tuple>(dim) || py::isinstance<py::list>(dim))
     return squeeze(self, *dims_from_object(dim, "squeeze"));
   return squeeze(self, dim.cast<int64_t>());
 }
 
-Tensor to_py(const Tensor& self, py::object target) {
+Tensor to_py(const Tensor& self, hint::DTypeOrTensor target) {
   if (py::isinstance<TensorImpl>(target)) return to_dtype(self, target.cast<Tensor>().dtype());
   return to_dtype(self, target.cast<DType>());
 }
@@ -90,10 +92,7 @@ Tensor to_py(const Tensor& self, py::object target) {
 template <class F, class... Extra>
 void def_both(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls, const char* name,
               F&& fn, const Extra&... extra) {
-  if constexpr (sizeof...(Extra) > 0)
-    m.def(name, fn, py::arg("input"), extra...);  // module functions name their tensor `input`
-  else
-    m.def(name, fn);
+  m.def(name, fn, py::arg("input"), extra...);  // module functions name their tensor `input`
   cls.def(name, fn, extra...);
 }
 
@@ -109,38 +108,49 @@ void bind_ops(py::module_& m) {
   for (const auto& e : kBinary) {
     auto fn = e.fn;
     const char* name = e.name;
-    def_both(m, cls, e.name, [fn, name](const Tensor& a, py::handle b) { return fn(a, operand_or_throw(b, name)); },
+    def_both(m, cls, e.name,
+             [fn, name](const Tensor& a, hint::TensorOrNumber b) { return fn(a, operand_or_throw(b, name)); },
              py::arg("other"));
   }
   for (const auto& e : kMatrix) {
     auto fn = e.fn;
-    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) { return fn(a, b); });
+    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::arg(e.arg));
   }
   def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
-  def_both(m, cls, "where", [](const Tensor& cond, py::handle a, py::handle b) {
+  m.def("where", [](const Tensor& cond, hint::TensorOrNumber a, hint::TensorOrNumber b) {
     return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
-  });
+  }, py::arg("condition"), py::arg("input"), py::arg("other"));
+  // x.where(condition, y) is where(condition, x, y), as in PyTorch.
+  cls.def("where", [](const Tensor& self, const Tensor& cond, hint::TensorOrNumber other) {
+    return where(cond, self, operand_or_throw(other, "where"));
+  }, py::arg("condition"), py::arg("other"));
   def_both(m, cls, "sum", &sum_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
            py::arg("dtype") = py::none());
   def_both(m, cls, "mean", &mean_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
            py::arg("dtype") = py::none());
   def_both(m, cls, "norm", &norm_py, py::arg("p") = 2.0, py::arg("dim") = py::none(),
            py::arg("keepdim") = false);
-  def_both(m, cls, "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
-  def_both(m, cls, "swapaxes", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
+  def_both(m, cls, "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
+           py::arg("dim0"), py::arg("dim1"));
+  def_both(m, cls, "swapaxes", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
+           py::arg("axis0"), py::arg("axis1"));
   def_both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   def_both(m, cls, "squeeze", &squeeze_py, py::arg("dim") = py::none());
 
   // Varargs-shaped methods: x.view(2, 3) and x.view((2, 3)).
-  cls.def("view", [](const Tensor& a, py::args s) { return view(a, shape_from_args(s, "view")); });
-  cls.def("reshape", [](const Tensor& a, py::args s) { return reshape(a, shape_from_args(s, "reshape")); });
-  cls.def("expand", [](const Tensor& a, py::args s) { return expand(a, shape_from_args(s, "expand")); });
-  cls.def("permute", [](const Tensor& a, py::args s) { return permute(a, shape_from_args(s, "permute")); });
-  cls.def("expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o.sizes()); });
-  cls.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o.sizes()); });
-  cls.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o.sizes()); });
-  m.def("reshape", [](const Tensor& a, py::handle s) { return reshape(a, py_convert::shape_from_sequence(s, "reshape")); });
-  m.def("permute", [](const Tensor& a, py::handle s) { return permute(a, py_convert::shape_from_sequence(s, "permute")); });
+  cls.def("view", [](const Tensor& a, hint::SizeArgs s) { return view(a, shape_from_args(s, "view")); });
+  cls.def("reshape", [](const Tensor& a, hint::SizeArgs s) { return reshape(a, shape_from_args(s, "reshape")); });
+  cls.def("expand", [](const Tensor& a, hint::SizeArgs s) { return expand(a, shape_from_args(s, "expand")); });
+  cls.def("permute", [](const Tensor& a, hint::DimsArgs s) { return permute(a, shape_from_args(s, "permute")); });
+  cls.def("expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o.sizes()); }, py::arg("other"));
+  cls.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o.sizes()); }, py::arg("other"));
+  cls.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o.sizes()); }, py::arg("other"));
+  m.def("reshape",
+        [](const Tensor& a, hint::Shape s) { return reshape(a, py_convert::shape_from_sequence(s, "reshape")); },
+        py::arg("input"), py::arg("shape"));
+  m.def("permute",
+        [](const Tensor& a, hint::Shape s) { return permute(a, py_convert::shape_from_sequence(s, "permute")); },
+        py::arg("input"), py::arg("dims"));
   cls.def_property_readonly("T", [](const Tensor& a) {
     DimList dims;
     for (int64_t d = a.dim() - 1; d >= 0; --d) dims.push_back(d);
@@ -149,7 +159,7 @@ void bind_ops(py::module_& m) {
 
   // Casts.
   cls.def("to", &to_py, py::arg("dtype"));
-  cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); });
+  cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); }, py::arg("dtype"));
   cls.def("float", [](const Tensor& a) { return to_dtype(a, DType::Float32); });
   cls.def("double", [](const Tensor& a) { return to_dtype(a, DType::Float64); });
   cls.def("long", [](const Tensor& a) { return to_dtype(a, DType::Int64); });
@@ -159,34 +169,35 @@ void bind_ops(py::module_& m) {
   bind_indexing(m);
 
   // ---- creation ----
-  m.def("_full", [](py::handle size, double value, DType dtype) {
+  m.def("_full", [](hint::Shape size, double value, DType dtype) {
     return kernels::full(py_convert::shape_from_sequence(size, "full"), value, dtype);
-  });
-  m.def("_full_int", [](py::handle size, int64_t value) {
+  }, py::arg("size"), py::arg("value"), py::arg("dtype"));
+  m.def("_full_int", [](hint::Shape size, int64_t value) {
     Tensor t = kernels::full(py_convert::shape_from_sequence(size, "full"), 0, DType::Int64);
     for (int64_t i = 0, n = t.numel(); i < n; ++i) t.data<int64_t>()[i] = value;
     return t;
-  });
-  m.def("_empty", [](py::handle size, DType dtype) {
+  }, py::arg("size"), py::arg("value"));
+  m.def("_empty", [](hint::Shape size, DType dtype) {
     return Tensor::empty(py_convert::shape_from_sequence(size, "empty"), dtype);
-  });
-  m.def("_rand", [](py::handle size, DType dtype) {
+  }, py::arg("size"), py::arg("dtype"));
+  m.def("_rand", [](hint::Shape size, DType dtype) {
     Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "rand"), dtype);
     kernels::fill_uniform(t, 0.0, 1.0);
     return t;
-  });
-  m.def("_randn", [](py::handle size, DType dtype) {
+  }, py::arg("size"), py::arg("dtype"));
+  m.def("_randn", [](hint::Shape size, DType dtype) {
     Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "randn"), dtype);
     kernels::fill_normal(t, 0.0, 1.0);
     return t;
-  });
+  }, py::arg("size"), py::arg("dtype"));
   m.def("_arange", [](double start, double end, double step, DType dtype) {
     return kernels::arange(start, end, step, dtype);
-  });
+  }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
   m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
-  m.def("from_numpy", [](py::array a) { return py_convert::from_numpy(a); });
-  m.def("_from_array", [](py::array a, DType dtype) { return py_convert::from_array_copy(a, dtype); });
-  m.def("_dtype_of_numpy", [](py::dtype d) { return py_convert::dtype_from_numpy(d); });
+  m.def("from_numpy", [](py::array a) { return py_convert::from_numpy(a); }, py::arg("ndarray"));
+  m.def("_from_array", [](py::array a, DType dtype) { return py_convert::from_array_copy(a, dtype); },
+        py::arg("array"), py::arg("dtype"));
+  m.def("_dtype_of_numpy", [](py::dtype d) { return py_convert::dtype_from_numpy(d); }, py::arg("dtype"));
 }
 
 }  // namespace tg::bindings

@@ -11,9 +11,9 @@ namespace tg::bindings {
 namespace {
 
 // The single value of a one-element tensor as a Python number.
-py::object item(const Tensor& t) {
+hint::Number item(const Tensor& t) {
   TG_CHECK(t.numel() == 1, Runtime, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
-  return visit_dtype(t.dtype(), [&](auto tag) -> py::object {
+  return visit_dtype(t.dtype(), [&](auto tag) -> hint::Number {
     using T = typename decltype(tag)::type;
     return py::cast(*t.data<T>());
   });
@@ -88,16 +88,16 @@ void bind_tensor(py::module_& m) {
     type->tp_traverse = tensor_traverse;
     type->tp_clear = tensor_clear;
   }));
-  cls.def_property_readonly("shape", [](const Tensor& t) { return py_convert::size_object(t.sizes()); })
-      .def("size",
-           [](const Tensor& t, py::object dim) -> py::object {
-             if (dim.is_none()) return py_convert::size_object(t.sizes());
-             return py::int_(t.size(dim.cast<int64_t>()));
-           },
+  cls.def_property_readonly("shape",
+                            [](const Tensor& t) -> hint::SizeResult { return py_convert::size_object(t.sizes()); })
+      // size(dim)/stride(dim) and size()/stride() are two overloads each, so that the stubs
+      // say what each returns (an int, a Size or tuple); the int one first, as the more used.
+      .def("size", [](const Tensor& t, int64_t dim) { return t.size(dim); }, py::arg("dim"))
+      .def("size", [](const Tensor& t, py::none) -> hint::SizeResult { return py_convert::size_object(t.sizes()); },
            py::arg("dim") = py::none())
+      .def("stride", [](const Tensor& t, int64_t dim) { return t.stride(dim); }, py::arg("dim"))
       .def("stride",
-           [](const Tensor& t, py::object dim) -> py::object {
-             if (!dim.is_none()) return py::int_(t.stride(dim.cast<int64_t>()));
+           [](const Tensor& t, py::none) -> hint::StridesResult {
              py::tuple out(t.dim());
              for (int64_t i = 0; i < t.dim(); ++i) out[i] = py::int_(t.strides()[i]);
              return out;
@@ -146,10 +146,10 @@ void bind_tensor(py::module_& m) {
            },
            py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
-      .def_property_readonly("grad_fn", [](const Tensor& t) { return t.grad_fn(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return py::cast(t.grad_fn()); })
       .def_property(
-          "grad", [](const Tensor& t) { return t.grad(); },
-          [](const Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
+          "grad", [](const Tensor& t) -> hint::OptTensor { return py::cast(t.grad()); },
+          [](const Tensor& t, hint::OptTensor g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },
           [](const Tensor& t, const Tensor& src) {
@@ -172,8 +172,8 @@ void bind_tensor(py::module_& m) {
              return t;
            })
       .def("backward",
-           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph,
-              py::object inputs) {
+           [](const Tensor& t, hint::OptTensorOrNumber gradient, std::optional<bool> retain_graph, bool create_graph,
+              hint::OptTensors inputs) {
              Tensor g;
              if (!gradient.is_none()) {
                TG_CHECK(py_convert::to_operand(gradient, g), Type,
@@ -193,7 +193,7 @@ void bind_tensor(py::module_& m) {
            py::arg("create_graph") = false, py::arg("inputs") = py::none());
   bind_tensor_operators(m, cls);
 
-  m.def("_set_size_class", &py_convert::set_size_class);
+  m.def("_set_size_class", &py_convert::set_size_class, py::arg("cls"));
 }
 
 }  // namespace tg::bindings

@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "bindings/hints.h"
 #include "core/tensor.h"
 #include "ops/ops.h"
 
@@ -14,7 +15,7 @@ namespace py = pybind11;
 namespace pybind11::detail {
 template <>
 struct type_caster<tg::Tensor> {
-  PYBIND11_TYPE_CASTER(tg::Tensor, const_name("Tensor"));
+  PYBIND11_TYPE_CASTER(tg::Tensor, const_name("tapegrad._C.Tensor"));
   using holder_caster = copyable_holder_caster<tg::TensorImpl, std::shared_ptr<tg::TensorImpl>>;
 
   bool load(handle src, bool convert) {

@@ -118,7 +118,8 @@ py::tuple make_function_node(const std::string& name, py::function backward, con
 
 void bind_py_node(py::module_& m) {
   py::class_<NodeRef>(m, "_NodeRef").def("saved_tensors", &NodeRef::saved_tensors);
-  m.def("_make_function_node", &make_function_node);
+  m.def("_make_function_node", &make_function_node, py::arg("name"), py::arg("backward"), py::arg("inputs"),
+        py::arg("outputs"), py::arg("to_save"), py::arg("differentiable"));
 }
 
 }  // namespace tg::bindings

@@ -18,39 +18,39 @@ namespace {
 py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 
 template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object dunder(const Tensor& self, py::handle other) {
+hint::TensorResult dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(F(self, o));
 }
 
 template <Tensor (*F)(const Tensor&, const Tensor&)>
-py::object reflected_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult reflected_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(F(o, self));
 }
 
-py::object rsub_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rsub_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
 }
 
 // `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
-py::object rdiv_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rdiv_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
 }
 
-py::object pow_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult pow_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(py_convert::pow_operand(self, o));
 }
 
-py::object rpow_dunder(const Tensor& self, py::handle other) {
+hint::TensorResult rpow_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
   if (!to_operand(other, o)) return not_implemented();
   return py::cast(py_convert::rpow_operand(self, o));
@@ -83,12 +83,14 @@ PyObject* raise_current() {
 
 // Python calls a binary slot as slot(left, right) for both `t + x` and `x + t`: the Tensor
 // may be either operand, and the method (or its reflected twin) does the rest.
-template <py::object (*Method)(const Tensor&, py::handle), py::object (*Reflected)(const Tensor&, py::handle)>
+using Dunder = hint::TensorResult (*)(const Tensor&, hint::TensorOrNumber);
+
+template <Dunder Method, Dunder Reflected>
 PyObject* binary_slot(PyObject* left, PyObject* right) {
   try {
     Tensor t;
-    if (as_tensor(left, t)) return Method(t, right).release().ptr();
-    if (as_tensor(right, t)) return Reflected(t, left).release().ptr();
+    if (as_tensor(left, t)) return Method(t, hint::TensorOrNumber{right}).release().ptr();
+    if (as_tensor(right, t)) return Reflected(t, hint::TensorOrNumber{left}).release().ptr();
     Py_RETURN_NOTIMPLEMENTED;
   } catch (...) {
     return raise_current();
@@ -141,7 +143,7 @@ void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_pt
       .def("__rmul__", &reflected_dunder<mul>, py::arg("other"))
       .def("__truediv__", &dunder<div>, py::arg("other"))
       .def("__rtruediv__", &rdiv_dunder, py::arg("other"))
-      .def("__pow__", &pow_dunder, py::arg("exponent"))
+      .def("__pow__", &pow_dunder, py::arg("other"))
       .def("__rpow__", &rpow_dunder, py::arg("other"))
       .def("__matmul__", &dunder<matmul>, py::arg("other"))
       .def("__rmatmul__", &reflected_dunder<matmul>, py::arg("other"))

@@ -4,6 +4,8 @@ PyTorch's dialect (`import tapegrad as torch`).
 The native core lives in tapegrad._C; this package adds the Python-side spelling: creation
 functions with PyTorch's signatures, printing, the autograd namespace.
 """
+import builtins
+
 from . import _C
 from ._C import Tensor, dtype, from_numpy, manual_seed, is_grad_enabled
 from ._C import set_num_threads, get_num_threads  # noqa: F401  (intra-op threads)
@@ -34,7 +36,13 @@ from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 
-dtype.__repr__ = dtype.__str__  # "tapegrad.float32", as torch.float32 prints
+
+
+def _dtype_repr(self: dtype) -> str:
+    return "tapegrad." + self.name  # as torch.float32 prints "torch.float32"
+
+
+dtype.__repr__ = dtype.__str__ = _dtype_repr  # type: ignore[method-assign]
 
 float32 = dtype.float32
 float = dtype.float32  # noqa: A001  (PyTorch's alias)
@@ -47,7 +55,7 @@ bool = dtype.bool  # noqa: A001
 __version__ = "0.1.0"
 
 
-def is_tensor(obj) -> "builtins.bool":  # noqa: F821
+def is_tensor(obj: object) -> "builtins.bool":
     return isinstance(obj, Tensor)
 
 

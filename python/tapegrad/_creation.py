@@ -2,6 +2,7 @@
 `dtype=` and `requires_grad=`. Data comes in through numpy; the buffers are the core's."""
 import builtins
 import numbers
+from typing import Any, Callable, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -10,11 +11,15 @@ from ._C import Tensor, dtype as _dtype
 
 _FLOAT = _dtype.float32
 
+# Sizes come as varargs, zeros(2, 3), or as one sequence, zeros((2, 3)) / zeros(x.shape).
+SizeArg = Union[int, Sequence[int]]
+Number = Union[builtins.float, int, builtins.bool]
 
-def _sizes(size, fname):
+
+def _sizes(size: Tuple[SizeArg, ...], fname: str) -> Tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(size[0])
-    return size
+    return cast(Tuple[int, ...], size)  # ints (the _C call checks)
 
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
@@ -25,7 +30,7 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
-def _check_nested(data, dim=0):
+def _check_nested(data: Any, dim: int = 0) -> None:
     """Raises PyTorch's errors for data numpy would accept or reject differently."""
     if data is None:
         raise RuntimeError("Could not infer dtype of NoneType")
@@ -42,7 +47,7 @@ def _check_nested(data, dim=0):
             _check_nested(item, dim + 1)
 
 
-def _infer_dtype(arr: np.ndarray):
+def _infer_dtype(arr: np.ndarray) -> _dtype:
     kind = arr.dtype.kind
     if kind == "b":
         return _dtype.bool
@@ -54,7 +59,8 @@ def _infer_dtype(arr: np.ndarray):
                     "The only supported types are: float64, float32, int64, and bool.")
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
+def tensor(data: Any, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False,
+           device: Any = None) -> Tensor:
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays, tensors)."""
     if isinstance(data, Tensor):
         arr = data.detach().numpy()
@@ -72,25 +78,26 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     return _finish(_C._from_array(arr, dtype if dtype is not None else inferred), requires_grad)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     return tensor(data, dtype=dtype)
 
 
-def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return full(_sizes(size, "zeros"), 0, dtype=dtype or _FLOAT, requires_grad=requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return full(_sizes(size, "ones"), 1, dtype=dtype or _FLOAT, requires_grad=requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False) -> Tensor:
+def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return _finish(_C._empty(_sizes(size, "empty"), dtype or _FLOAT), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None,
+         requires_grad: builtins.bool = False) -> Tensor:
     if dtype is None:
         if isinstance(fill_value, builtins.bool):
             dtype = _dtype.bool
@@ -103,7 +110,8 @@ def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
     return _finish(_C._full(tuple(size), builtins.float(fill_value), dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype: Optional[_dtype] = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -112,15 +120,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     return _finish(_C._arange(builtins.float(start), builtins.float(end), builtins.float(step), dtype), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False) -> Tensor:
+def rand(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return _finish(_C._rand(_sizes(size, "rand"), dtype or _FLOAT), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False) -> Tensor:
+def randn(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = None,
+             requires_grad: builtins.bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, both included."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -128,55 +137,60 @@ def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
     return _finish(_C._from_array(values, dtype or _FLOAT), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None,
+        requires_grad: builtins.bool = False) -> Tensor:
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(_C._from_array(np.eye(n, n if m is None else m), dtype or _FLOAT), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, requires_grad=False) -> Tensor:
+def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Optional[Sequence[int]] = None,
+            dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     """Integers uniformly from [low, high), from the generator manual_seed seeds."""
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
-        low, high, size = 0, low, high
+        low, high, size = 0, low, cast(Sequence[int], high)
     if high is None:
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
-    if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    top = cast(int, high)
+    if top <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={top}")
     u = _C._rand(tuple(size), _dtype.float64).numpy()
-    values = np.minimum(np.floor(low + u * (high - low)), high - 1).astype(np.int64)
+    values = np.minimum(np.floor(low + u * (top - low)), top - 1).astype(np.int64)
     return _finish(_C._from_array(values, dtype or _dtype.int64), requires_grad)
 
 
-def zeros_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
+def zeros_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
+def ones_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
+def empty_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return empty(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,
+              requires_grad: builtins.bool = False) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
+def rand_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype=None, requires_grad=False) -> Tensor:
+def randn_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def _legacy(dtype_, name):
-    def make(*args):
+def _legacy(dtype_: _dtype, name: str) -> Callable[..., Tensor]:
+    def make(*data_or_size: Any) -> Tensor:
         """Legacy constructor: Tensor(list_of_data) copies data, Tensor(2, 3) makes an
         uninitialised tensor of that size (as torch.FloatTensor does)."""
+        args = data_or_size
         if len(args) == 1 and not isinstance(args[0], numbers.Integral):
             return tensor(args[0], dtype=dtype_)
         if not all(isinstance(a, numbers.Integral) for a in args):

@@ -1,11 +1,21 @@
 """x[...] and x[...] = v: Python's index objects parsed into the core's select / slice /
 unsqueeze views and its advanced-index ops (numpy's rules, PyTorch's errors)."""
 import builtins
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _C
 from ._C import Tensor
+
+if TYPE_CHECKING:
+    import tapegrad._indexing
+
+# What x[key] accepts: an int, a slice, None, Ellipsis, a bool or int64 tensor, a list or numpy
+# array of indices, or a tuple of those. getitem/setitem name it in full, as a string, because
+# the stubs of tapegrad._C (where they become Tensor.__getitem__/__setitem__) copy it as it is.
+Index = Union[None, int, slice, "builtins.ellipsis", Tensor, Sequence[Any], np.ndarray]
+IndexKey = Union[Index, Tuple[Index, ...]]
 
 
 def _as_index_tensor(obj):
@@ -31,11 +41,10 @@ def _check_item(item):
                          f"indices (got {type(item).__name__})")
 
 
-def _parse(self, key):
+def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Optional[List[Optional[Tensor]]]]:
     """Applies the basic part of `key` to self (views), and returns the result with the list of
     advanced index tensors per dim of that result (None where a dim is not indexed)."""
-    items = key if isinstance(key, tuple) else (key,)
-    items = [_as_index_tensor(i) for i in items]
+    items: List[Any] = [_as_index_tensor(i) for i in (key if isinstance(key, tuple) else (key,))]
     for i in items:
         _check_item(i)
     if builtins.sum(i is Ellipsis for i in items) > 1:
@@ -81,14 +90,14 @@ def _parse(self, key):
     return result, indices
 
 
-def getitem(self, key):
+def getitem(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tensor:
     result, indices = _parse(self, key)
     if indices is None:
         return result if result is not self else self.view(tuple(self.shape))
     return _C._index(result, indices)
 
 
-def setitem(self, key, value):
+def setitem(self: Tensor, key: "tapegrad._indexing.IndexKey", value: Union[Tensor, float]) -> None:
     # The basic part is found on a contiguous, detached tensor of self's shape (self's data
     # when it is contiguous), so that the write can be described relative to it.
     base = (self if self.is_contiguous() else self.contiguous()).detach()
@@ -106,7 +115,7 @@ def setitem(self, key, value):
     _C._index_put_flat_(self, getitem(positions, key), value)
 
 
-def iterate(self):
+def iterate(self: Tensor) -> Iterator[Tensor]:
     if self.dim() == 0:
         raise TypeError("iteration over a 0-d tensor")
     return iter(self.unbind(0))

@@ -19,7 +19,7 @@ extension.  The rules follow PyTorch's default print options:
 from __future__ import annotations
 
 import math
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
@@ -37,18 +37,19 @@ _NUMPY_DTYPES = {
 
 
 class _PrintOptions:
-    precision = 4
-    threshold = 1000
-    edgeitems = 3
-    linewidth = 80
-    sci_mode = None  # None: decide per tensor; True/False: force
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: Optional[bool] = None  # None: decide per tensor; True/False: force
 
 
 _OPTS = _PrintOptions()
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None,
-                     linewidth=None, sci_mode=None):
+def set_printoptions(precision: Optional[int] = None, threshold: Optional[float] = None,
+                     edgeitems: Optional[int] = None, linewidth: Optional[int] = None,
+                     sci_mode: Optional[bool] = None) -> None:
     """Change the module-wide print options (same meaning as in PyTorch).
 
     Like ``torch.set_printoptions``, options left as ``None`` keep their value,
@@ -212,7 +213,7 @@ def _append_suffixes(text: str, suffixes: Iterable[str], indent: int) -> str:
     return "".join(out)
 
 
-def format_tensor(values: "np.ndarray", dtype_name: str, suffixes: "List[str]" = ()) -> str:
+def format_tensor(values: "np.ndarray", dtype_name: str, suffixes: "Sequence[str]" = ()) -> str:
     """Return PyTorch's repr text for a tensor holding `values`.
 
     values: a numpy array (float32, float64, int64 or bool; any shape incl. 0-d and empty).
@@ -223,7 +224,7 @@ def format_tensor(values: "np.ndarray", dtype_name: str, suffixes: "List[str]" =
     if dtype_name not in _NUMPY_DTYPES:
         raise ValueError(f"unsupported dtype {dtype_name!r}")
     # Store values as the tensor's dtype, so e.g. float32 digits come from float32.
-    arr = np.asarray(values, dtype=_NUMPY_DTYPES[dtype_name])
+    arr: np.ndarray = np.asarray(values, dtype=_NUMPY_DTYPES[dtype_name])
     indent = len(_PREFIX)
     dtype_item = f"dtype=tapegrad.{dtype_name}"
     items = []

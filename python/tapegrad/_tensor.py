@@ -1,5 +1,8 @@
 """Tensor methods written in Python, installed on tapegrad._C.Tensor from one list.
 Only things that are not hot paths live here (printing, numpy protocol)."""
+import sys
+from typing import Any, Optional
+
 import numpy as np
 
 from . import _indexing, _printing
@@ -13,10 +16,16 @@ def _repr(self: Tensor) -> str:
     elif self.requires_grad:
         suffixes.append("requires_grad=True")
     values = self.detach().numpy()
-    return _printing.format_tensor(values, self.dtype.name, suffixes)
+    text = _printing.format_tensor(values, self.dtype.name, suffixes)
+    # nn.Parameter(t) is a plain Tensor remembered in a registry (see nn/parameter.py); it
+    # prints as torch.nn.Parameter does.
+    parameter = sys.modules.get("tapegrad.nn.parameter")
+    if parameter is not None and parameter.is_parameter(self):
+        return "Parameter containing:\n" + text
+    return text
 
 
-def _array(self: Tensor, dtype=None, copy=None) -> np.ndarray:
+def _array(self: Tensor, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
     arr = self.numpy()
     if dtype is not None and arr.dtype != dtype:
         return arr.astype(dtype)

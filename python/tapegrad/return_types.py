@@ -1,15 +1,24 @@
 """Named tuples returned by max(dim)/min(dim), as torch.return_types."""
-from collections import namedtuple
+from typing import NamedTuple
+
+from ._C import Tensor
 
 
-def _named(kind):
-    base = namedtuple(kind, ["values", "indices"])
-
-    def __repr__(self):
-        return f"tapegrad.return_types.{kind}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    return type(kind, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": __name__})
+def _repr(kind: str, result: "max | min") -> str:
+    return f"tapegrad.return_types.{kind}(\nvalues={result.values!r},\nindices={result.indices!r})"
 
 
-max = _named("max")  # noqa: A001
-min = _named("min")  # noqa: A001
+class max(NamedTuple):  # noqa: A001  (torch.return_types.max)
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return _repr("max", self)
+
+
+class min(NamedTuple):  # noqa: A001  (torch.return_types.min)
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return _repr("min", self)

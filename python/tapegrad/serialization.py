@@ -9,7 +9,7 @@ import json
 import os
 import zipfile
 from collections import OrderedDict
-from typing import Any, BinaryIO, List, Union
+from typing import Any, BinaryIO, Dict, List, Optional, Union
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def _decode(node: Any, archive) -> Any:
 def save(obj: Any, f: PathOrFile) -> None:
     arrays: List[np.ndarray] = []
     structure = json.dumps({"format": _FORMAT, "root": _encode(obj, arrays)})
-    entries = {f"t{i}": a for i, a in enumerate(arrays)}
+    entries: Dict[str, Any] = {f"t{i}": a for i, a in enumerate(arrays)}
     entries[_STRUCTURE] = np.array(structure)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:  # np.savez would append ".npz" to a bare path name
@@ -70,9 +70,11 @@ def save(obj: Any, f: PathOrFile) -> None:
         np.savez(f, **entries)
 
 
-def load(f: PathOrFile, map_location: Any = None, weights_only: bool = True, **kwargs: Any) -> Any:
-    """Reads what save wrote. map_location and weights_only are accepted for PyTorch
-    compatibility: tapegrad is CPU only and never unpickles."""
+def load(f: PathOrFile, map_location: Any = None, pickle_module: Any = None, *, weights_only: Optional[bool] = None,
+         mmap: Optional[bool] = None) -> Any:
+    """Reads what save wrote. map_location, pickle_module, weights_only and mmap are accepted
+    for PyTorch compatibility: tapegrad is CPU only and never unpickles (every load is
+    weights-only)."""
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:  # FileNotFoundError passes through, as with torch.load
             data = fh.read()

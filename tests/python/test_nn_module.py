@@ -324,3 +324,134 @@ def test_losses_against_numpy():
     logp = x - np.log(np.exp(x).sum(1, keepdims=True))
     assert np.isclose(nn.CrossEntropyLoss()(tg.tensor(x), tg.tensor(t)).item(), -logp[np.arange(5), t].mean())
     assert np.isclose(nn.NLLLoss()(tg.tensor(logp), tg.tensor(t)).item(), -logp[np.arange(5), t].mean())
+
+
+# ---- Parameter repr and forward hooks ----
+
+def test_parameter_repr_as_torch():
+    p = nn.Parameter(tg.ones(2))
+    assert repr(p) == str(p) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
+    frozen = nn.Parameter(tg.ones(2, dtype=tg.float64), requires_grad=False)
+    assert repr(frozen) == "Parameter containing:\ntensor([1., 1.], dtype=tapegrad.float64)"
+    assert repr(p * 1) == "tensor([1., 1.], grad_fn=<MulBackward0>)"  # results are not parameters
+    assert not repr(tg.ones(2)).startswith("Parameter")
+    if torch is not None:
+        for data in ([1.0, 2.0], [[0.5, -1.0], [3.0, 4.0]]):
+            for rg in (True, False):
+                want = repr(torch.nn.Parameter(torch.tensor(data), requires_grad=rg))
+                assert repr(nn.Parameter(tg.tensor(data), requires_grad=rg)) == want
+
+
+def _hooks_trace(lib):
+    """Runs the same hook scenario on tapegrad or torch; returns what it observed."""
+    lib.manual_seed(0)
+    lin = lib.nn.Linear(3, 2)
+    x = lib.ones(4, 3)
+    seen = []
+
+    def pre(module, args):
+        seen.append(("pre", type(module).__name__, len(args), tuple(args[0].shape)))
+        return args[0] * 2  # not a tuple: wrapped into (value,)
+
+    def pre_kw(module, args, kwargs):
+        seen.append(("pre_kw", sorted(kwargs)))
+        return (args[0] + 1,), kwargs
+
+    def post(module, args, output):
+        seen.append(("post", tuple(args[0].shape), tuple(output.shape)))
+        return output * 10
+
+    def post_kw(module, args, kwargs, output):
+        seen.append(("post_kw", sorted(kwargs)))
+
+    h1 = lin.register_forward_pre_hook(pre)
+    h2 = lin.register_forward_pre_hook(pre_kw, with_kwargs=True, prepend=True)
+    h3 = lin.register_forward_hook(post)
+    h4 = lin.register_forward_hook(post_kw, with_kwargs=True)
+    hooked = lin(x)
+    expected = lin.weight.detach()  # forward saw (x + 1) * 2, and the output was scaled by 10
+    values = [hooked.detach().numpy().tolist(),
+              ((((x + 1) * 2) @ expected.t() + lin.bias.detach()) * 10).numpy().tolist()]
+    for h in (h1, h2, h3, h4):
+        h.remove()
+    h1.remove()  # removing twice is harmless
+    values.append(lin(x).detach().numpy().tolist())
+    values.append((x @ expected.t() + lin.bias.detach()).numpy().tolist())
+    return seen, values
+
+
+def test_forward_hooks_modify_input_and_output():
+    seen, (hooked, want_hooked, plain, want_plain) = _hooks_trace(tg)
+    assert seen == [("pre_kw", []), ("pre", "Linear", 1, (4, 3)), ("post", (4, 3), (4, 2)), ("post_kw", [])]
+    np.testing.assert_allclose(hooked, want_hooked, rtol=1e-5)
+    np.testing.assert_allclose(plain, want_plain, rtol=1e-5)
+    if torch is not None:
+        assert seen == _hooks_trace(torch)[0]
+
+
+def test_forward_hook_handles_order_and_context_manager():
+    lin = nn.Linear(2, 2)
+    order = []
+    a = lin.register_forward_hook(lambda m, i, o: order.append("a"))
+    lin.register_forward_hook(lambda m, i, o: order.append("b"))
+    lin.register_forward_hook(lambda m, i, o: order.append("first"), prepend=True)
+    lin(tg.ones(1, 2))
+    assert order == ["first", "a", "b"]
+    a.remove()
+    order.clear()
+    lin(tg.ones(1, 2))
+    assert order == ["first", "b"]
+    seq = nn.Sequential(nn.Linear(2, 2))
+    calls = []
+    with seq[0].register_forward_pre_hook(lambda m, args: calls.append(m)) as handle:
+        seq(tg.ones(1, 2))
+    seq(tg.ones(1, 2))
+    assert calls == [seq[0]] and handle.id >= 0
+
+
+def test_forward_hook_always_call_runs_when_forward_raises():
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    m = Boom()
+    ran = []
+    m.register_forward_hook(lambda mod, args, out: ran.append(("always", out)), always_call=True)
+    m.register_forward_hook(lambda mod, args, out: ran.append("normal"))
+    with pytest.raises(ValueError, match="boom"):
+        m(tg.ones(1))
+    assert ran == [("always", None)]
+
+
+def test_forward_pre_hook_with_kwargs_must_return_args_and_kwargs():
+    lin = nn.Linear(2, 2)
+    lin.register_forward_pre_hook(lambda m, args, kwargs: args[0], with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"forward pre-hook must return None or a tuple of \(new_args, new_kwargs\)"):
+        lin(tg.ones(1, 2))
+
+
+def test_hook_handles_do_not_keep_the_module_alive():
+    import gc
+    import weakref
+
+    lin = nn.Linear(2, 2)
+    handle = lin.register_forward_hook(lambda m, i, o: None)
+    ref = weakref.ref(lin)
+    del lin
+    gc.collect()
+    assert ref() is None
+    handle.remove()  # a handle outliving its module is harmless
+
+
+def test_load_state_dict_result_and_to_tensor_as_torch():
+    m = nn.Linear(2, 2)
+    result = m.load_state_dict(m.state_dict())
+    assert repr(result) == "<All keys matched successfully>" and result.missing_keys == []
+    partial = m.load_state_dict({"weight": tg.zeros(2, 2)}, strict=False)
+    assert repr(partial) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"
+    assert m.to(tg.zeros(1, dtype=tg.float64)).weight.dtype == tg.float64  # to(tensor): its dtype
+    assert m.to("cpu", tg.float32).weight.dtype == tg.float32
+    if torch is not None:
+        t = torch.nn.Linear(2, 2)
+        assert repr(t.load_state_dict(t.state_dict())) == repr(result)
+        assert repr(t.load_state_dict({"weight": torch.zeros(2, 2)}, strict=False)) == repr(partial)

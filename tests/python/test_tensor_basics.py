@@ -208,3 +208,14 @@ def test_linspace_eye_randint():
     assert tg.randint(3, (4,)).numpy().max() < 3
     with pytest.raises(RuntimeError, match="expects 'from' to be less than 'to'"):
         tg.randint(5, 5, (2,))
+
+
+def test_where_method_takes_the_condition_first_as_torch():
+    x, y = tg.tensor([1.0, 2.0, 3.0]), tg.tensor([-1.0, -2.0, -3.0])
+    cond = tg.tensor([True, False, True])
+    assert x.where(cond, y).tolist() == [1.0, -2.0, 3.0]  # where(cond, x, y)
+    assert x.where(cond, 0.0).tolist() == [1.0, 0.0, 3.0]
+    assert tg.where(cond, x, y).tolist() == [1.0, -2.0, 3.0]
+    torch = pytest.importorskip("torch")
+    tx, ty, tc = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([-1.0, -2.0, -3.0]), torch.tensor([True, False, True])
+    assert x.where(cond, y).tolist() == tx.where(tc, ty).tolist()

@@ -17,20 +17,27 @@
 Saved tensors are handed to the C++ node (version-checked, freed after backward); ctx keeps
 only a weak reference to that node, so nothing here forms a reference cycle through C++.
 """
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Type
+
 from .. import _C
 from .._C import Tensor
 from .grad_mode import no_grad
 
 
 class FunctionCtx:
-    def __init__(self):
-        self._to_save = ()
-        self._node = None  # _C._NodeRef once the node exists
-        self._non_differentiable = ()
+    """The `ctx` of a custom Function: saves tensors for backward and says which inputs need
+    gradients. forward may also store any other attribute on it for backward to read."""
+
+    needs_input_grad: Tuple[bool, ...]
+
+    def __init__(self) -> None:
+        self._to_save: Tuple[Optional[Tensor], ...] = ()
+        self._node: Optional[_C._NodeRef] = None  # once the node exists
+        self._non_differentiable: Tuple[Tensor, ...] = ()
         self._materialize_grads = True
         self.needs_input_grad = ()
 
-    def save_for_backward(self, *tensors):
+    def save_for_backward(self, *tensors: Optional[Tensor]) -> None:
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
@@ -38,32 +45,35 @@ class FunctionCtx:
         self._to_save = tensors
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> Tuple[Tensor, ...]:
         if self._node is None:  # still inside forward
-            return tuple(self._to_save)
+            return tuple(self._to_save)  # type: ignore[arg-type]  # None only where None was saved
         return tuple(self._node.saved_tensors())
 
-    def mark_non_differentiable(self, *tensors):
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
         self._non_differentiable = tensors
 
-    def set_materialize_grads(self, value: bool):
+    def set_materialize_grads(self, value: bool) -> None:
         self._materialize_grads = bool(value)
 
 
 class Function:
-    """Subclass with static forward(ctx, *args) and backward(ctx, *grads); call Cls.apply."""
+    """Subclass with static forward(ctx, *args) and backward(ctx, *grads); call Cls.apply.
+
+    forward and backward take whatever the subclass says (they are typed `*args: Any` so that
+    any signature overrides them), and apply passes its arguments on to forward."""
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args: Any) -> Any:
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
@@ -86,12 +96,13 @@ class Function:
         return outputs if is_tuple else outputs[0]
 
 
-def _make_backward(cls, ctx, n_args, tensor_positions, shapes):
+def _make_backward(cls: "Type[Function]", ctx: FunctionCtx, n_args: int, tensor_positions: List[int],
+                   shapes: Sequence[Tuple[Tuple[int, ...], _C.dtype]]) -> Callable[[Tuple[Optional[Tensor], ...]], Any]:
     """The callable the C++ node runs: materialises missing grads, calls cls.backward, checks the
     count, and keeps the gradients of the tensor arguments (one per edge)."""
     name = cls.__name__ + "Backward"
 
-    def backward(grads):
+    def backward(grads: Tuple[Optional[Tensor], ...]) -> Tuple[Any, ...]:
         if ctx._materialize_grads:
             grads = tuple(g if g is not None else _C._full(shape, 0.0, dtype)
                           for g, (shape, dtype) in zip(grads, shapes))

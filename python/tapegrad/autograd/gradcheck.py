@@ -8,10 +8,12 @@ Fast mode (fast_mode=True) compares one random projection v^T J u per (input, ou
 instead: one directional finite difference against one backward.
 """
 import warnings
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .. import _C
+from .._C import Tensor
 from .functional_api import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
@@ -20,28 +22,34 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def _as_tuple(x):
+# The function under test takes the inputs as positional arguments and returns a tensor or a
+# sequence of them (other outputs are ignored).
+Fn = Callable[..., Any]
+Inputs = Union[Tensor, Sequence[Any]]
+
+
+def _as_tuple(x: Any) -> Tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def _outputs(fn, inputs):
+def _outputs(fn: Fn, inputs: Sequence[Any]) -> List[Tensor]:
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, _C.Tensor)]
 
 
-def _diff_inputs(inputs):
+def _diff_inputs(inputs: Sequence[Any]) -> List[int]:
     return [i for i, t in enumerate(inputs) if isinstance(t, _C.Tensor) and t.requires_grad]
 
 
-def _flat(t):
+def _flat(t: Tensor) -> np.ndarray:
     return t.detach().numpy().astype(np.float64).ravel()
 
 
-def _eval_flat(fn, inputs):
+def _eval_flat(fn: Fn, inputs: Sequence[Any]) -> List[np.ndarray]:
     with no_grad():
         return [_flat(o) for o in _outputs(fn, inputs)]
 
 
-def _perturbed(fn, inputs, data, idx, delta):
+def _perturbed(fn: Fn, inputs: Sequence[Any], data: np.ndarray, idx: Tuple[int, ...], delta: float) -> List[np.ndarray]:
     """Outputs of fn with element `idx` of `data` (a view of an input) shifted by delta."""
     orig = data[idx].item()
     data[idx] = orig + delta
@@ -51,10 +59,10 @@ def _perturbed(fn, inputs, data, idx, delta):
         data[idx] = orig
 
 
-def _numerical_jacobians(fn, inputs, eps):
+def _numerical_jacobians(fn: Fn, inputs: Sequence[Any], eps: float) -> Dict[int, List[np.ndarray]]:
     """jac[i][j] has shape (inputs[i].numel(), outputs[j].numel())."""
     out_sizes = [o.size for o in _eval_flat(fn, inputs)]
-    jacs = {}
+    jacs: Dict[int, List[np.ndarray]] = {}
     for i in _diff_inputs(inputs):
         data = inputs[i].detach().numpy()  # shares memory with the input
         jacs[i] = [np.zeros((inputs[i].numel(), n)) for n in out_sizes]
@@ -66,7 +74,7 @@ def _numerical_jacobians(fn, inputs, eps):
     return jacs
 
 
-def _vjp(outs, inputs, diff, j, v_flat):
+def _vjp(outs: List[Tensor], inputs: Sequence[Any], diff: List[int], j: int, v_flat: np.ndarray) -> List[np.ndarray]:
     """Gradients of <v, outs[j]> with respect to the differentiable inputs, as flat arrays."""
     out = outs[j]
     v = _C.from_numpy(v_flat.astype(out.detach().numpy().dtype).reshape(tuple(out.shape)).copy())
@@ -74,7 +82,7 @@ def _vjp(outs, inputs, diff, j, v_flat):
     return [np.zeros(inputs[i].numel()) if g is None else _flat(g) for i, g in zip(diff, grads)]
 
 
-def _analytical_jacobians(fn, inputs):
+def _analytical_jacobians(fn: Fn, inputs: Sequence[Any]) -> Dict[int, List[np.ndarray]]:
     outs = _outputs(fn, inputs)
     diff = _diff_inputs(inputs)
     jacs = {i: [np.zeros((inputs[i].numel(), o.numel())) for o in outs] for i in diff}
@@ -89,20 +97,20 @@ def _analytical_jacobians(fn, inputs):
     return jacs
 
 
-def _fail(msg, raise_exception):
+def _fail(msg: str, raise_exception: bool) -> bool:
     if raise_exception:
         raise GradcheckError(msg)
     return False
 
 
-def _check_dtypes(inputs):
+def _check_dtypes(inputs: Sequence[Any]) -> None:
     for i, t in enumerate(inputs):
         if isinstance(t, _C.Tensor) and t.requires_grad and t.dtype != _C.dtype.float64:
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision floating point.")
 
 
-def _fast_check(fn, inputs, eps, atol, rtol, raise_exception):
+def _fast_check(fn: Fn, inputs: Sequence[Any], eps: float, atol: float, rtol: float, raise_exception: bool) -> bool:
     rng = np.random.default_rng(0)
     outs = _outputs(fn, inputs)
     diff = _diff_inputs(inputs)
@@ -127,14 +135,15 @@ def _fast_check(fn, inputs, eps, atol, rtol, raise_exception):
     return True
 
 
-def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False):
+def gradcheck(fn: Fn, inputs: Inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, fast_mode: bool = False) -> bool:
     """True when analytical and numerical derivatives agree (|a - n| <= atol + rtol * |n|)."""
-    inputs = _as_tuple(inputs)
-    _check_dtypes(inputs)
+    args = _as_tuple(inputs)
+    _check_dtypes(args)
     if fast_mode:
-        return _fast_check(fn, inputs, eps, atol, rtol, raise_exception)
-    numerical = _numerical_jacobians(fn, inputs, eps)
-    analytical = _analytical_jacobians(fn, inputs)
+        return _fast_check(fn, args, eps, atol, rtol, raise_exception)
+    numerical = _numerical_jacobians(fn, args, eps)
+    analytical = _analytical_jacobians(fn, args)
     for i in numerical:
         for j, (n, a) in enumerate(zip(numerical[i], analytical[i])):
             if not np.allclose(a, n, rtol=rtol, atol=atol):
@@ -143,26 +152,28 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     return True
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-                  fast_mode=False):
+def gradgradcheck(fn: Fn, inputs: Inputs, grad_outputs: Optional[Inputs] = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  fast_mode: bool = False) -> bool:
     """gradcheck of the gradient itself: checks second derivatives, with random (or given)
     grad_outputs that are themselves differentiated."""
-    inputs = _as_tuple(inputs)
-    outs = _outputs(fn, inputs)
+    args = _as_tuple(inputs)
+    outs = _outputs(fn, args)
     if grad_outputs is None:
         rng = np.random.default_rng(1)
-        grad_outputs = [_C.from_numpy(rng.standard_normal(tuple(o.shape)).astype(o.detach().numpy().dtype))
-                        .requires_grad_(True) for o in outs]
-    grad_outputs = list(_as_tuple(grad_outputs))
-    diff = _diff_inputs(inputs)
-    n_in = len(inputs)
+        vs: List[Any] = [_C.from_numpy(rng.standard_normal(tuple(o.shape)).astype(o.detach().numpy().dtype))
+                         .requires_grad_(True) for o in outs]
+    else:
+        vs = list(_as_tuple(grad_outputs))
+    diff = _diff_inputs(args)
+    n_in = len(args)
 
-    def first_derivative(*args):
-        xs, vs = args[:n_in], args[n_in:]
+    def first_derivative(*xs_and_vs: Any) -> Tuple[Tensor, ...]:
+        xs, gs = xs_and_vs[:n_in], xs_and_vs[n_in:]
         with enable_grad():  # gradcheck evaluates under no_grad; the first derivative needs a graph
             ys = _outputs(fn, xs)
-            grads = autograd_grad(ys, [xs[i] for i in diff], list(vs), create_graph=True, allow_unused=True)
+            grads = autograd_grad(ys, [xs[i] for i in diff], list(gs), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+    return gradcheck(first_derivative, tuple(args) + tuple(vs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, fast_mode=fast_mode)

@@ -13,29 +13,30 @@ gradients it receives, and the tensors it saved for backward with their shapes a
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 from .. import _C
+from .._C import Node, Tensor
 
 
 @dataclass
 class SavedTensorInfo:
-    shape: tuple
-    dtype: object
+    shape: Tuple[int, ...]
+    dtype: _C.dtype
     nbytes: int
 
 
 @dataclass
 class NodeInfo:
-    node: object                      # the grad_fn object itself
+    node: Node                        # the grad_fn object itself
     name: str
-    inputs: List[Tuple[Optional[object], int]] = field(default_factory=list)  # next_functions
-    input_shapes: List[tuple] = field(default_factory=list)
+    inputs: List[Tuple[Optional[Node], int]] = field(default_factory=list)  # next_functions
+    input_shapes: List[Tuple[int, ...]] = field(default_factory=list)
     saved: List[SavedTensorInfo] = field(default_factory=list)
-    variable: Optional[object] = None  # the leaf, for AccumulateGrad nodes
+    variable: Optional[Tensor] = None  # the leaf, for AccumulateGrad nodes
 
 
-def walk(output):
+def walk(output: Union[Tensor, Node]) -> Iterator[NodeInfo]:
     """Yields a NodeInfo for every node reachable from `output` (a tensor or a grad_fn)."""
     root = output.grad_fn if isinstance(output, _C.Tensor) else output
     if root is None:
@@ -60,14 +61,14 @@ def walk(output):
         yield info
 
 
-def _label_shape(shape):
+def _label_shape(shape: Tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def to_dot(output) -> str:
+def to_dot(output: Union[Tensor, Node]) -> str:
     """Graphviz text of the backward graph: leaves (blue), nodes, their saved tensors (orange)."""
     lines = ["digraph backward {", '  node [shape=box, fontname="Helvetica", fontsize=10];']
-    ids = {}
+    ids: Dict[Node, str] = {}
     for info in walk(output):
         ids[info.node] = f"n{len(ids)}"
     for info in walk(output):
@@ -90,7 +91,7 @@ def to_dot(output) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(output, path: str, format: Optional[str] = None) -> str:
+def render(output: Union[Tensor, Node], path: str, format: Optional[str] = None) -> str:
     """Draws the graph to `path` (svg/png/pdf by its extension) with Graphviz's `dot`."""
     dot = shutil.which("dot")
     if dot is None:

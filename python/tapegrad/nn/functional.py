@@ -6,9 +6,11 @@ PyTorch composes in Python (linear for N-d input, l1_loss, cross_entropy, dropou
 here the same way, so their grad_fn names match.
 """
 import warnings
+from typing import Optional, Sequence, Union
 
 import tapegrad as _tg
 from tapegrad import _C
+from tapegrad._C import Tensor
 
 _nn = _C._nn
 
@@ -22,7 +24,7 @@ __all__ = [
 ]
 
 
-def _reduction(size_average, reduce, reduction):
+def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> int:
     """PyTorch's rule: the legacy flags, when given, override `reduction`."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
@@ -33,7 +35,7 @@ def _reduction(size_average, reduce, reduction):
     return _REDUCTIONS[reduction]
 
 
-def _inplace(input, out):
+def _inplace(input: Tensor, out: Tensor) -> Tensor:
     """`inplace=True` for ops without an in-place kernel: write the result into `input`
     (recorded as a copy, so the node is CopyBackwards rather than PyTorch's XBackward1)."""
     input.copy_(out)
@@ -42,51 +44,51 @@ def _inplace(input, out):
 
 # ---- activations ----
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return input.relu_() if inplace else _tg.relu(input)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     out = _nn.leaky_relu(input, float(negative_slope))
     return _inplace(input, out) if inplace else out
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh.")
     return _nn.gelu(input, approximate == "tanh")
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     out = _nn.silu(input)
     return _inplace(input, out) if inplace else out
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     out = _nn.elu(input, float(alpha))
     return _inplace(input, out) if inplace else out
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return _nn.softplus(input, float(beta), float(threshold))
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     return _tg.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     return _tg.tanh(input)
 
 
-def _softmax_dim(ndim):
+def _softmax_dim(ndim: int) -> int:
     # PyTorch's legacy choice when dim is not given (with the same deprecation warning).
     warnings.warn("Implicit dimension choice for softmax has been deprecated. "
                   "Change the call to include dim=X as an argument.", stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Optional[_C.dtype] = None) -> Tensor:
     if dim is None:
         dim = _softmax_dim(input.dim())
     if dtype is not None:
@@ -94,7 +96,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _nn.softmax(input, dim)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
+                dtype: Optional[_C.dtype] = None) -> Tensor:
     if dim is None:
         dim = _softmax_dim(input.dim())
     if dtype is not None:
@@ -102,7 +105,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _nn.log_softmax(input, dim)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -114,7 +117,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 # ---- linear ----
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     if bias is None:
         return _tg.matmul(input, weight.t())
     if input.dim() == 2:
@@ -127,7 +130,7 @@ def linear(input, weight, bias=None):
 
 # ---- losses ----
 
-def _check_same_size(input, target):
+def _check_same_size(input: Tensor, target: Tensor) -> None:
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(
             f"Using a target size ({_size(target)}) that is different to the input size "
@@ -135,11 +138,12 @@ def _check_same_size(input, target):
             "Please ensure they have the same size.", stacklevel=3)
 
 
-def _size(t):
+def _size(t: Tensor) -> str:
     return f"torch.Size({list(t.shape)})"
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target)
     if weight is not None:
@@ -148,7 +152,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _nn.mse_loss(input, target, r)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target)
     loss = (input - target).abs()
@@ -157,13 +162,13 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return loss if r == 0 else loss.mean() if r == 1 else loss.sum()
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     return _nll(input, target, weight, int(ignore_index), r)
 
 
-def _nll(input, target, weight, ignore_index, r):
+def _nll(input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int, r: int) -> Tensor:
     if input.dim() < 3:
         return _nn.nll_loss(input, target, weight, ignore_index, r)
     if input.dim() == 4:
@@ -178,8 +183,9 @@ def _nll(input, target, weight, ignore_index, r):
     return out.view(*target.shape) if r == 0 else out
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -193,12 +199,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return _label_smoothed(nll, logp, target, weight, ignore_index, r, label_smoothing, class_dim)
 
 
-def _class_view(weight, logp, class_dim):
+def _class_view(weight: Tensor, logp: Tensor, class_dim: int) -> Tensor:
     """weight (C,) shaped to broadcast along logp's class dim."""
     return weight.view(*([-1] + [1] * (logp.dim() - class_dim - 1)))
 
 
-def _cross_entropy_probs(logp, target, weight, r, eps, class_dim):
+def _cross_entropy_probs(logp: Tensor, target: Tensor, weight: Optional[Tensor], r: int, eps: float,
+                         class_dim: int) -> Tensor:
     n_classes = logp.shape[class_dim]
     if eps > 0:
         target = target * (1 - eps) + eps / n_classes
@@ -214,7 +221,8 @@ def _cross_entropy_probs(logp, target, weight, r, eps, class_dim):
     return loss.sum() / batch
 
 
-def _label_smoothed(nll, logp, target, weight, ignore_index, r, eps, class_dim):
+def _label_smoothed(nll: Tensor, logp: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int, r: int,
+                    eps: float, class_dim: int) -> Tensor:
     n_classes = logp.shape[class_dim]
     w = logp if weight is None else logp * _class_view(weight, logp, class_dim)
     smooth = -w.sum(class_dim)
@@ -228,30 +236,33 @@ def _label_smoothed(nll, logp, target, weight, ignore_index, r, eps, class_dim):
     return nll * (1 - eps) + smooth * (eps / n_classes)
 
 
-def _weight_total(weight, target, keep):
+def _weight_total(weight: Tensor, target: Tensor, keep: Tensor) -> Tensor:
     # sum of weight[target] over kept targets, via one_hot (no gather op needed)
     t = _tg.where(keep, target, _tg.zeros_like(target))
     oh = one_hot(t, weight.shape[0]).to(weight.dtype)
     return ((oh * weight).sum(-1) * keep.to(weight.dtype)).sum()
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         weight = weight.expand(*input.shape)
     return _nn.binary_cross_entropy(input, target, weight, r)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                                     reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     return _nn.binary_cross_entropy_with_logits(input, target, weight, pos_weight, r)
 
 
 # ---- normalisation, embedding, one_hot, pad ----
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: Tensor, normalized_shape: Union[int, Sequence[int]], weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -269,8 +280,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _nn.layer_norm(input, n, weight, bias, float(eps))
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
@@ -284,14 +295,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     return _nn.embedding(weight, input, padding_idx)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _nn.one_hot(tensor, int(num_classes))
 
 
 _PAD_MODES = {"reflect": 0, "replicate": 1, "circular": 2}
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
     pad = [int(p) for p in pad]
     if mode == "constant":
         return _nn.constant_pad(input, pad, 0.0 if value is None else float(value))

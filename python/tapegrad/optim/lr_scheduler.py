@@ -1,5 +1,5 @@
 """Learning-rate schedulers. StepLR: multiply each group's lr by gamma every step_size epochs."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from .optimizer import Optimizer
 
@@ -22,7 +22,7 @@ class LRScheduler:
     def get_last_lr(self) -> List[float]:
         return self._last_lr
 
-    def step(self, epoch=None) -> None:
+    def step(self, epoch: Optional[int] = None) -> None:
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         for g, lr in zip(self.optimizer.param_groups, self.get_lr()):
             g["lr"] = lr

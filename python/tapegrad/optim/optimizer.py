@@ -3,10 +3,13 @@ state_dict round trips. Subclasses implement step() with one native call per par
 import copy
 from collections import defaultdict
 from contextlib import contextmanager
-from typing import Any, Dict, Iterable, List
+from typing import Any, Callable, DefaultDict, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from .._C import Tensor
 from ..nn.parameter import zero_grads
+
+# What an optimizer takes: tensors, or dicts that each hold "params" (tensors) and options.
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
 
 
 class _RequiredParameter:
@@ -18,14 +21,14 @@ required = _RequiredParameter()
 
 
 class Optimizer:
-    def __init__(self, params: Iterable, defaults: Dict[str, Any]) -> None:
+    def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
         self.defaults = defaults
-        self.state: Dict[Tensor, Dict[str, Any]] = defaultdict(dict)
+        self.state: DefaultDict[Tensor, Dict[str, Any]] = defaultdict(dict)
         self.param_groups: List[Dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             "but got " + type(params).__name__)
-        groups = list(params)
+        groups: List[Any] = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -55,10 +58,10 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         zero_grads((p for g in self.param_groups for p in g["params"]), set_to_none)
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         raise NotImplementedError
 
-    def _grads(self, group):
+    def _grads(self, group: Dict[str, Any]) -> Iterator[Tuple[Tensor, Tensor]]:
         """(param, grad) pairs of a group that have a gradient, grads made contiguous for the kernels."""
         for p in group["params"]:
             if p.grad is not None:
@@ -67,7 +70,7 @@ class Optimizer:
 
     @staticmethod
     @contextmanager
-    def _writable(p: Tensor):
+    def _writable(p: Tensor) -> Iterator[Tensor]:
         """The kernels need contiguous memory: a strided parameter is updated through a
         contiguous copy that is written back afterwards."""
         if p.is_contiguous():
@@ -82,7 +85,7 @@ class Optimizer:
     # ---- state dicts: parameters are named by their position across groups, as in PyTorch ----
     def state_dict(self) -> Dict[str, Any]:
         index: Dict[int, int] = {}
-        groups = []
+        groups: List[Dict[str, Any]] = []
         for g in self.param_groups:
             packed = {k: v for k, v in g.items() if k != "params"}
             ids = []
@@ -103,7 +106,7 @@ class Optimizer:
             if len(ours["params"]) != len(theirs["params"]):
                 raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
                                  "of optimizer's group")
-        params = {}
+        params: Dict[int, Tensor] = {}
         for ours, theirs in zip(self.param_groups, saved):
             for p, i in zip(ours["params"], theirs["params"]):
                 params[int(i)] = p
@@ -129,7 +132,7 @@ class Optimizer:
                     s += f"\n    {k}: {g[k]}"
         return s + "\n)"
 
-    def _closure(self, closure):
+    def _closure(self, closure: Optional[Callable[[], float]]) -> Optional[float]:
         if closure is None:
             return None
         from ..autograd.grad_mode import enable_grad

@@ -1,12 +1,15 @@
 """SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule), one fused
 native call per parameter."""
+from typing import Any, Callable, Optional
+
 from .. import _C, zeros_like
-from .optimizer import Optimizer, required
+from .optimizer import Optimizer, ParamsT, required
 
 
 class SGD(Optimizer):
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False, foreach=None, differentiable=False, fused=None) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: Optional[bool] = None, differentiable: bool = False, fused: Optional[bool] = None) -> None:
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -18,12 +21,13 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize))
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = self._closure(closure)
         for group in self.param_groups:
             for p, g in self._grads(group):
                 state = self.state[p]
-                buf, first = None, False
+                buf: Any = None
+                first = False
                 if group["momentum"] != 0:
                     buf = state.get("momentum_buffer")
                     if buf is None:

@@ -1,2 +1,2 @@
-"""tapegrad.utils: data loading (tapegrad.utils.data)."""
-from . import data  # noqa: F401
+"""tapegrad.utils: data loading (tapegrad.utils.data) and hook handles (tapegrad.utils.hooks)."""
+from . import data, hooks  # noqa: F401

@@ -1,13 +1,34 @@
 """nn.Module: registration of parameters, buffers and submodules by attribute, the traversals
 built on them, train/eval, state_dict round trips and PyTorch's repr."""
+import warnings
 from collections import OrderedDict, namedtuple
-from typing import Any, Dict, Iterator, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, TypeVar, Union
 
-from ..._C import Tensor
+from ..._C import Tensor, dtype as _dtype
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter, zero_grads
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+T = TypeVar("T", bound="Module")
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns: .missing_keys and .unexpected_keys (lists of names)."""
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+# hook(module, args) -> None or new args; with_kwargs: hook(module, args, kwargs) -> None or (args, kwargs)
+ForwardPreHook = Union[Callable[[T, Tuple[Any, ...]], Optional[Any]],
+                       Callable[[T, Tuple[Any, ...], Dict[str, Any]], Optional[Tuple[Any, Dict[str, Any]]]]]
+# hook(module, args, output) -> None or new output; with_kwargs: hook(module, args, kwargs, output)
+ForwardHook = Union[Callable[[T, Tuple[Any, ...], Any], Optional[Any]],
+                    Callable[[T, Tuple[Any, ...], Dict[str, Any], Any], Optional[Any]]]
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -17,8 +38,24 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+def _forward_unimplemented(self: "Module", *input: Any) -> Any:
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
 class Module:
+    """Base class of every layer and model: parameters, buffers and child modules assigned as
+    attributes are registered; calling the module runs its forward (with its hooks)."""
+
     training: bool
+    _parameters: Dict[str, Optional[Tensor]]
+    _buffers: Dict[str, Optional[Tensor]]
+    _non_persistent_buffers_set: Set[str]
+    _modules: Dict[str, Optional["Module"]]
+    _forward_pre_hooks: "OrderedDict[int, Callable[..., Any]]"
+    _forward_pre_hooks_with_kwargs: "OrderedDict[int, bool]"
+    _forward_hooks: "OrderedDict[int, Callable[..., Any]]"
+    _forward_hooks_with_kwargs: "OrderedDict[int, bool]"
+    _forward_hooks_always_called: "OrderedDict[int, bool]"
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ reads these dicts, so they must exist first.
@@ -27,6 +64,13 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        # Forward hooks by handle id; the *_with_kwargs / *_always_called dicts mark hook ids
+        # registered with those options (OrderedDicts: RemovableHandle refers to them weakly).
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_always_called", OrderedDict())
 
     # ---- registration ----
     def _check_ready(self) -> None:
@@ -69,7 +113,7 @@ class Module:
 
     register_module = add_module
 
-    def _drop(self, name: str, *dicts) -> None:
+    def _drop(self, name: str, *dicts: Dict[str, Any]) -> None:
         self.__dict__.pop(name, None)
         for d in dicts:
             d.pop(name, None)
@@ -122,15 +166,95 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> List[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
     # ---- calling ----
-    def forward(self, *input: Any) -> Any:
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    # forward is typed Callable[..., Any] (as in PyTorch) so that subclasses define it with any
+    # signature; calling the module passes every argument on to it.
+    forward: Callable[..., Any] = _forward_unimplemented
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if not (self._forward_hooks or self._forward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        # PyTorch's Module._call_impl, without global hooks and backward hooks.
+        result: Any = None
+        called_always: Set[int] = set()
+        try:
+            for hook_id, pre_hook in list(self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = pre_hook(self, args, kwargs)
+                    if new is not None:
+                        if isinstance(new, tuple) and len(new) == 2:
+                            args, kwargs = new
+                        else:
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {new}.")
+                else:
+                    new = pre_hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+            return result
+        except Exception:
+            # Hooks registered with always_call=True still run; an error of theirs is only a
+            # warning, so the original error is the one raised.
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id not in self._forward_hooks_always_called or hook_id in called_always:
+                    continue
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs:
+                        new = hook(self, args, kwargs, result)
+                    else:
+                        new = hook(self, args, result)
+                    if new is not None:
+                        result = new
+                except Exception as e:
+                    warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced "
+                                  f"as another error was raised in forward: {str(e)}")
+            raise
+
+    # ---- hooks ----
+    def register_forward_pre_hook(self: T, hook: ForwardPreHook[T], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """hook(module, args) runs before forward and may return new args (a non-tuple value
+        is wrapped in a 1-tuple); with_kwargs=True: hook(module, args, kwargs) may return
+        (new_args, new_kwargs). prepend=True runs it before the hooks already registered."""
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self: T, hook: ForwardHook[T], *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """hook(module, args, output) runs after forward and may return a new output;
+        with_kwargs=True: hook(module, args, kwargs, output). always_call=True also runs it when
+        forward raises. prepend=True runs it before the hooks already registered."""
+        handle = RemovableHandle(self._forward_hooks,
+                                 extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     # ---- traversal ----
     def named_modules(self, memo: Optional[Set["Module"]] = None, prefix: str = "",
@@ -163,7 +287,8 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
+    def _named_members(self, store: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
         seen = set()
         mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, mod in mods:
@@ -189,24 +314,24 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def apply(self, fn) -> "Module":
+    def apply(self: T, fn: Callable[["Module"], None]) -> T:
         for m in self.children():
             m.apply(fn)
         fn(self)
         return self
 
     # ---- modes and grads ----
-    def train(self, mode: bool = True) -> "Module":
+    def train(self: T, mode: bool = True) -> T:
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self: T) -> T:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self: T, requires_grad: bool = True) -> T:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -215,7 +340,7 @@ class Module:
         zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion ----
-    def _apply_to_tensors(self, fn) -> "Module":
+    def _apply_to_tensors(self: T, fn: Callable[[Tensor], Tensor]) -> T:
         # Parameters keep their identity (optimizers hold them): only their data is replaced.
         with no_grad():
             for m in self.modules():
@@ -229,32 +354,32 @@ class Module:
                         m._buffers[k] = fn(b)
         return self
 
-    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> "Module":
-        from ... import dtype as dtype_cls
-        for a in args:
-            if isinstance(a, dtype_cls):
-                dtype = a
+    def to(self: T, device: Any = None, dtype: Optional[_dtype] = None, non_blocking: bool = False) -> T:
+        """to(dtype), to(tensor) (its dtype) or to(device, dtype): casts the floating point
+        parameters and buffers. Device moves are no-ops: tapegrad runs on the CPU only."""
+        if isinstance(device, _dtype):
+            device, dtype = None, device
+        elif isinstance(device, Tensor):
+            device, dtype = None, device.dtype
         if dtype is None:
-            return self  # device moves are no-ops: tapegrad is CPU only
+            return self
         if not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._apply_to_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
-    def float(self) -> "Module":
-        from ... import float32
-        return self.to(float32)
+    def float(self: T) -> T:
+        return self.to(_dtype.float32)
 
-    def double(self) -> "Module":
-        from ... import float64
-        return self.to(float64)
+    def double(self: T) -> T:
+        return self.to(_dtype.float64)
 
-    def cpu(self) -> "Module":
+    def cpu(self: T) -> T:
         return self
 
     # ---- state dicts ----
     def state_dict(self, destination: Optional[Dict[str, Tensor]] = None, prefix: str = "",
                    keep_vars: bool = False) -> Dict[str, Tensor]:
-        out = OrderedDict() if destination is None else destination
+        out: Dict[str, Tensor] = OrderedDict() if destination is None else destination
         # Every path is listed, shared modules included, as PyTorch's recursive walk does.
         for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             dot = mod_prefix + "." if mod_prefix else ""
@@ -266,13 +391,14 @@ class Module:
                     out[dot + k] = b if keep_vars else b.detach()
         return out
 
-    def load_state_dict(self, state_dict: Dict[str, Tensor], strict: bool = True, assign: bool = False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        errors: List[str] = []
         with no_grad():
             for k, target in own.items():
                 if k not in state_dict:

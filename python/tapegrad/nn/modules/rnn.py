@@ -1,16 +1,22 @@
 """RNNCell and LSTMCell: one time step each, so a loop in Python unrolls a sequence of any
 length and builds a graph exactly as deep as that sequence."""
 import math
+from typing import Any, Optional, Tuple
 
 from ... import _creation
-from ..._C import Tensor
+from ..._C import Tensor, dtype as _dtype
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
 
 
 class _CellBase(Module):
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int, dtype) -> None:
+    weight_ih: Parameter
+    weight_hh: Parameter
+    bias_ih: Optional[Parameter]
+    bias_hh: Optional[Parameter]
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int, dtype: Optional[_dtype]) -> None:
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -34,7 +40,7 @@ class _CellBase(Module):
     def _gates(self, input: Tensor, hx: Tensor) -> Tensor:
         return F.linear(input, self.weight_ih, self.bias_ih) + F.linear(hx, self.weight_hh, self.bias_hh)
 
-    def _batched(self, input: Tensor, name: str):
+    def _batched(self, input: Tensor, name: str) -> Tuple[Tensor, bool]:
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         return (input, True) if input.dim() == 2 else (input.unsqueeze(0), False)
@@ -54,14 +60,14 @@ class _CellBase(Module):
 
 class RNNCell(_CellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
-                 device=None, dtype=None) -> None:
+                 device: Any = None, dtype: Optional[_dtype] = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         self_nl = nonlinearity
         super().__init__(input_size, hidden_size, bias, 1, dtype)
         self.nonlinearity = self_nl
 
-    def forward(self, input: Tensor, hx: "Tensor | None" = None) -> Tensor:
+    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
         input, batched = self._batched(input, "RNNCell")
         hx = self._zeros(input) if hx is None else (hx if batched else hx.unsqueeze(0))
         pre = self._gates(input, hx)
@@ -70,10 +76,11 @@ class RNNCell(_CellBase):
 
 
 class LSTMCell(_CellBase):
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Optional[_dtype] = None) -> None:
         super().__init__(input_size, hidden_size, bias, 4, dtype)
 
-    def forward(self, input: Tensor, hx=None):
+    def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None) -> Tuple[Tensor, Tensor]:
         input, batched = self._batched(input, "LSTMCell")
         if hx is None:
             h, c = self._zeros(input), self._zeros(input)

@@ -5,6 +5,8 @@ from ..._C import Tensor
 
 
 class Dataset:
+    """A map-style dataset: subclasses define __getitem__(index) and __len__()."""
+
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
@@ -15,7 +17,7 @@ class TensorDataset(Dataset):
             raise AssertionError("Size mismatch between tensors")
         self.tensors = tensors
 
-    def __getitem__(self, index) -> Tuple[Tensor, ...]:
+    def __getitem__(self, index: Any) -> Tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
