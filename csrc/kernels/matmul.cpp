@@ -40,6 +40,14 @@ void gemm(T* out, const T* a, const T* b, int64_t n, int64_t k, int64_t m, int64
     C.setZero();
     return;
   }
+  if (k == 1) {  // an outer product: Eigen's blocked product would pack both operands first
+    for (int64_t i = 0; i < n; ++i) {
+      const T ai = a[i * ars];
+      T* row = out + i * m;
+      for (int64_t j = 0; j < m; ++j) row[j] = ai * b[j * bcs];
+    }
+    return;
+  }
   with_matrix(a, n, k, ars, acs, [&](const auto& A) {
     with_matrix(b, k, m, brs, bcs, [&](const auto& B) { C.noalias() = A * B; });
   });

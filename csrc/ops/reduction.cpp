@@ -171,7 +171,8 @@ Tensor sum_to(const Tensor& a, const Shape& shape) {
   if (a.sizes() == shape) return a;
   const int64_t lead = a.dim() - (int64_t)shape.size();
   DimList dims;
-  for (int64_t d = 0; d < lead; ++d) dims.push_back(d);
+  for (int64_t d = 0; d < lead; ++d)
+    if (a.sizes()[d] != 1) dims.push_back(d);  // a leading size-1 dim only needs dropping
   for (size_t i = 0; i < shape.size(); ++i)
     if (shape[i] == 1 && a.sizes()[lead + i] != 1) dims.push_back(lead + (int64_t)i);
   Tensor r = dims.empty() ? a : sum(a, dims, /*keepdim=*/true);
