@@ -34,6 +34,10 @@ void sgd_impl(const Tensor& param, const Tensor& grad, const Tensor& buf, const 
   T* b = buf.defined() ? buf.data<T>() : nullptr;
   const T lr = (T)a.lr, wd = (T)a.weight_decay, mom = (T)a.momentum, damp = (T)(1.0 - a.dampening);
   const int64_t n = param.numel();
+  if (!b && a.weight_decay == 0 && !a.maximize) {  // plain SGD: one vectorised axpy
+    for (int64_t i = 0; i < n; ++i) p[i] = p[i] + (-lr) * g[i];
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) {
     T d = a.maximize ? -g[i] : g[i];
     if (a.weight_decay != 0) d = d + wd * p[i];

@@ -1,5 +1,6 @@
 // Matrix products: mm, bmm, mv, dot, and matmul composed from them with PyTorch's rules.
 #include "kernels/matmul.h"
+#include "ops/mm_grad.h"
 #include "ops/op.h"
 #include "ops/ops.h"
 #include "ops/registry.h"
@@ -18,6 +19,7 @@ struct Mm {
   static constexpr const char* node = "MmBackward0";
   struct Saved {
     SavedTensor a, b;
+    bool a_transposed = false, b_transposed = false;  // gradients come out in the same layout
     auto tensors() { return std::tie(a, b); }
   };
   static Tensor forward(const Tensor& a, const Tensor& b) {
@@ -31,9 +33,12 @@ struct Mm {
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
     if (b.requires_grad()) s.a = a;
     if (a.requires_grad()) s.b = b;
+    s.a_transposed = is_transposed_contiguous(a);
+    s.b_transposed = is_transposed_contiguous(b);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? mm(grad, t(s.b.unpack())) : Tensor(), needs[1] ? mm(t(s.a.unpack()), grad) : Tensor()};
+    return {needs[0] ? mm_grad_a(grad, s.b.unpack(), s.a_transposed) : Tensor(),
+            needs[1] ? mm_grad_b(grad, s.a.unpack(), s.b_transposed) : Tensor()};
   }
 };
 

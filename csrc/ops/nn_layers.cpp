@@ -5,6 +5,8 @@
 #include <numbers>
 
 #include "kernels/copy.h"
+#include "kernels/pointwise.h"
+#include "ops/mm_grad.h"
 #include "ops/nn_common.h"
 #include "ops/op.h"
 #include "ops/registry.h"
@@ -26,21 +28,29 @@ struct Addmm {
   struct Saved {
     SavedTensor mat1, mat2;
     Shape bias_sizes;
+    bool mat1_transposed = false, mat2_transposed = false;  // see mm_grad.h
     auto tensors() { return std::tie(mat1, mat2); }
   };
   static Tensor forward(const Tensor& bias, const Tensor& mat1, const Tensor& mat2) {
     Tensor prod = mm(mat1, mat2);
     broadcast_shapes(bias.sizes(), prod.sizes());  // PyTorch's error when bias does not fit
+    if (bias.dtype() == prod.dtype() && broadcast_shapes(bias.sizes(), prod.sizes()) == prod.sizes()) {
+      kernels::binary_into(kernels::BinaryOp::Add, prod, prod, bias);  // prod is ours: add in place
+      return prod;
+    }
     return add(prod, bias);
   }
   static void save(Saved& s, const Tensor& bias, const Tensor& mat1, const Tensor& mat2, const Tensor&) {
     if (mat2.requires_grad()) s.mat1 = mat1;
     if (mat1.requires_grad()) s.mat2 = mat2;
     s.bias_sizes = bias.sizes();
+    s.mat1_transposed = is_transposed_contiguous(mat1);
+    s.mat2_transposed = is_transposed_contiguous(mat2);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? sum_to(grad, s.bias_sizes) : Tensor(), needs[1] ? mm(grad, t(s.mat2.unpack())) : Tensor(),
-            needs[2] ? mm(t(s.mat1.unpack()), grad) : Tensor()};
+    return {needs[0] ? sum_to(grad, s.bias_sizes) : Tensor(),
+            needs[1] ? mm_grad_a(grad, s.mat2.unpack(), s.mat1_transposed) : Tensor(),
+            needs[2] ? mm_grad_b(grad, s.mat1.unpack(), s.mat2_transposed) : Tensor()};
   }
 };
 
