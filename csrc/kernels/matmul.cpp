@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 
+#include "core/parallel.h"
 #include "kernels/copy.h"
 
 namespace tg::kernels {
@@ -72,9 +73,16 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   if (out.numel() == 0) return out;
   visit_floating(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    for (int64_t i = 0; i < batch; ++i)
-      gemm<T>(out.data<T>() + i * n * m, a.data<T>() + i * a.stride(0), b.data<T>() + i * b.stride(0), n, k,
-              m, a.stride(1), a.stride(2), b.stride(1), b.stride(2));
+    // Many small products are split across threads by batch (each one then runs on a single
+    // thread: Eigen does not nest inside a parallel region); a few big ones let Eigen split
+    // each product instead.
+    const int64_t flops = std::max<int64_t>(1, n * k * m);
+    const int64_t grain = flops >= (int64_t(1) << 18) ? batch : std::max<int64_t>(1, (int64_t(1) << 16) / flops);
+    parallel::parallel_for(batch, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i)
+        gemm<T>(out.data<T>() + i * n * m, a.data<T>() + i * a.stride(0), b.data<T>() + i * b.stride(0), n, k,
+                m, a.stride(1), a.stride(2), b.stride(1), b.stride(2));
+    });
   });
   return out;
 }

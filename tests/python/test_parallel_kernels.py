@@ -112,3 +112,12 @@ def test_num_threads_api_matches_torch():
     with pytest.raises(RuntimeError) as ours:
         tg.set_num_threads(0)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("shape", [(600, 8, 5, 7), (3, 300, 200, 150)])  # many small, few big
+def test_batched_matmul_split_by_batch_or_within_each_product(threads, shape):
+    batch, n, k, m = shape
+    a_np, b_np = rand(batch, n, k, dtype=np.float64), rand(batch, k, m, dtype=np.float64, seed=1)
+    a = tg.from_numpy(a_np)
+    b = tg.from_numpy(b_np.transpose(0, 2, 1).copy()).transpose(1, 2)  # strided operand too
+    np.testing.assert_allclose((a @ b).numpy(), a_np @ b_np, rtol=1e-12, atol=1e-12)
