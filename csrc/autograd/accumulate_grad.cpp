@@ -33,7 +33,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
   // aliases a user's tensor or another leaf's gradient.
   const bool private_buffer = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
-                              g.is_contiguous() && !g.requires_grad();
+                              g.storage()->owns_memory() && g.is_contiguous() && !g.requires_grad();
   if (!meta.grad.defined()) {
     if (private_buffer) meta.grad = std::move(g);
     else meta.grad = GradMode::is_enabled() ? clone(g) : kernels::contiguous_copy(g);

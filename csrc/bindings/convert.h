@@ -30,7 +30,8 @@ struct type_caster<tg::Tensor> {
     // A TensorImpl owned by nothing but this handle has no Python object yet (a Python object
     // would hold a second reference), so the lookup for an existing one can be skipped: the
     // common case of returning an op's fresh result.
-    if (t.impl_ptr().use_count() == 1) return new_object(t.impl_ptr());
+    if (t.impl_ptr().use_count() == 1)
+      if (handle fresh = new_object(t.impl_ptr())) return fresh;
     return holder_caster::cast(t.impl_ptr(), policy, parent);
   }
 
@@ -38,6 +39,7 @@ struct type_caster<tg::Tensor> {
   // What pybind11's generic cast does for a holder with take_ownership, minus the search.
   static handle new_object(const std::shared_ptr<tg::TensorImpl>& impl) {
     static const type_info* tinfo = get_type_info(typeid(tg::TensorImpl));
+    if (!tinfo) return handle();  // the class is not registered yet: the generic path reports it
     auto inst = reinterpret_steal<object>(make_new_instance(tinfo->type));
     auto* wrapper = reinterpret_cast<instance*>(inst.ptr());
     wrapper->owned = true;

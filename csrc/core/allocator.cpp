@@ -1,5 +1,6 @@
 #include "core/allocator.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <cstdlib>
@@ -79,8 +80,15 @@ struct Cache {
 };
 
 // Never destroyed: tensors held by Python objects may be freed after static destructors ran.
+// fork() while another thread holds the lock (backward runs without the GIL) would leave the
+// child's copy locked forever, so the lock is taken around fork and released on both sides.
 Cache& cache() {
-  static Cache* c = new Cache();
+  static Cache* c = [] {
+    auto* fresh = new Cache();
+    pthread_atfork([] { cache().mutex.lock(); }, [] { cache().mutex.unlock(); },
+                   [] { cache().mutex.unlock(); });
+    return fresh;
+  }();
   return *c;
 }
 

@@ -35,18 +35,18 @@ inline int chunk_count(int64_t n, int64_t grain) {
   return (int)std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), by_work));
 }
 
-// f(chunk, begin, end) over [0, n) in contiguous chunks, one per thread; chunk numbers are
-// below chunk_count(n, grain) (for per-thread partial results).
+// f(chunk, begin, end) over [0, n) in at most `chunks` contiguous pieces, one per thread;
+// chunk numbers are below `chunks` (so a caller can size per-chunk partial results from the
+// same number: get it once from chunk_count, since set_num_threads may run meanwhile).
 template <class F>
-void parallel_chunks(int64_t n, int64_t grain, const F& f) {
-  const int chunks = chunk_count(n, grain);
+void parallel_chunks(int chunks, int64_t n, const F& f) {
   if (chunks <= 1) {
     if (n > 0) f(0, int64_t(0), n);
     return;
   }
 #ifdef _OPENMP
   std::exception_ptr error;
-#pragma omp parallel num_threads(chunks)
+#pragma omp parallel num_threads(std::min<int64_t>(chunks, n))
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t begin = n * t / nt, end = n * (t + 1) / nt;
@@ -66,7 +66,7 @@ void parallel_chunks(int64_t n, int64_t grain, const F& f) {
 // f(begin, end) over [0, n) in contiguous chunks, one per thread.
 template <class F>
 void parallel_for(int64_t n, int64_t grain, const F& f) {
-  parallel_chunks(n, grain, [&](int, int64_t b, int64_t e) { f(b, e); });
+  parallel_chunks(chunk_count(n, grain), n, [&](int, int64_t b, int64_t e) { f(b, e); });
 }
 
 }  // namespace tg::parallel

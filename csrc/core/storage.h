@@ -25,6 +25,8 @@ class Storage {
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
+  // True when this storage allocated its bytes (not a numpy array's, not an alias's).
+  bool owns_memory() const { return owns_; }
   uint32_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 

@@ -157,6 +157,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f,
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   const int64_t n = out.numel();
+  if (n == 0) return;
   if (!out.is_contiguous()) grain = n;
   if (out.is_contiguous()) {
     const bool a_full = a.is_contiguous() && a.numel() == n, b_full = b.is_contiguous() && b.numel() == n;

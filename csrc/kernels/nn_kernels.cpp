@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include "kernels/copy.h"
 #include "kernels/loop.h"
+#include "kernels/vmath.h"
 
 namespace tg::kernels::nn {
 
@@ -45,7 +46,7 @@ Tensor activation(Act op, const Tensor& a, double p0, double p1) {
 
 namespace {
 
-// softmax / log_softmax of one contiguous row, in T with Eigen's vectorised exp.
+// softmax / log_softmax of one contiguous row, in T, with vmath's exp.
 template <class T>
 void softmax_row(const T* row, T* orow, int64_t n, bool log) {
   using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
@@ -55,11 +56,14 @@ void softmax_row(const T* row, T* orow, int64_t n, bool log) {
   // row makes every output NaN whatever max() says, as in PyTorch.
   T m = x.maxCoeff();
   if (std::isinf(m)) m = 0;  // all -inf (or +inf present): let the arithmetic give NaN/0 as torch
+  y = x - m;
   if (log) {
-    const T ls = std::log((x - m).exp().sum());
+    // exp into the output first, then overwrite it with the result: no second buffer.
+    vmath::apply<T>(vmath::Fn::Exp, orow, orow, n);
+    const T ls = std::log(y.sum());
     y = x - (m + ls);
   } else {
-    y = (x - m).exp();
+    vmath::apply<T>(vmath::Fn::Exp, orow, orow, n);
     y *= T(1) / y.sum();
   }
 }

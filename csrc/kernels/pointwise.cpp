@@ -3,9 +3,9 @@
 #include <cmath>
 #include <type_traits>
 
-#include <Eigen/Core>
 
 #include "kernels/loop.h"
+#include "kernels/vmath.h"
 
 namespace tg::kernels {
 
@@ -101,34 +101,24 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
   TG_ERROR(Runtime, "binary kernel not implemented for dtype ", dtype_name(a.dtype()));
 }
 
-template <class T> T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
-// Transcendentals on contiguous operands go through Eigen's array expressions, which evaluate
-// them with SIMD polynomial approximations (within a few ulp of the C library, as PyTorch's
-// own vectorised kernels are); the C library's scalar calls don't vectorise.
-template <class T, class Expr>
-void eigen_unary(const Tensor& out, const Tensor& a, Expr expr) {
-  using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
-  T* o = out.data<T>();
-  const T* pa = a.data<T>();
-  parallel::parallel_for(out.numel(), parallel::kGrainCostly, [&](int64_t b, int64_t e) {
-    Eigen::Map<Array> dst(o + b, e - b);
-    dst = expr(Eigen::Map<const Array>(pa + b, e - b));
-  });
-}
-
+// Transcendentals on contiguous operands go through vmath (SIMD where exact enough).
 template <class T>
 bool try_vectorised_unary(UnaryOp op, const Tensor& out, const Tensor& a) {
   if (!(out.is_contiguous() && a.is_contiguous() && a.numel() == out.numel())) return false;
+  vmath::Fn fn;
   switch (op) {
-    case UnaryOp::Exp: eigen_unary<T>(out, a, [](const auto& x) { return x.exp(); }); return true;
-    case UnaryOp::Log: eigen_unary<T>(out, a, [](const auto& x) { return x.log(); }); return true;
-    case UnaryOp::Tanh: eigen_unary<T>(out, a, [](const auto& x) { return x.tanh(); }); return true;
-    case UnaryOp::Sigmoid: eigen_unary<T>(out, a, [](const auto& x) { return x.logistic(); }); return true;
-    case UnaryOp::Log1p: eigen_unary<T>(out, a, [](const auto& x) { return x.log1p(); }); return true;
-    case UnaryOp::Expm1: eigen_unary<T>(out, a, [](const auto& x) { return x.expm1(); }); return true;
+    case UnaryOp::Exp: fn = vmath::Fn::Exp; break;
+    case UnaryOp::Log: fn = vmath::Fn::Log; break;
+    case UnaryOp::Tanh: fn = vmath::Fn::Tanh; break;
+    case UnaryOp::Sigmoid: fn = vmath::Fn::Sigmoid; break;
     default: return false;
   }
+  T* o = out.data<T>();
+  const T* pa = a.data<T>();
+  parallel::parallel_for(out.numel(), parallel::kGrainCostly,
+                         [&](int64_t b, int64_t e) { vmath::apply<T>(fn, pa + b, o + b, e - b); });
+  return true;
 }
 
 template <class T>
@@ -140,7 +130,7 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
       case UnaryOp::Log: return unary_loop<T, T>(out, a, [](T x) { return std::log(x); });
       case UnaryOp::Sqrt: return unary_loop<T, T>(out, a, [](T x) { return std::sqrt(x); });
       case UnaryOp::Tanh: return unary_loop<T, T>(out, a, [](T x) { return std::tanh(x); });
-      case UnaryOp::Sigmoid: return unary_loop<T, T>(out, a, sigmoid<T>);
+      case UnaryOp::Sigmoid: return unary_loop<T, T>(out, a, vmath::sigmoid<T>);
       case UnaryOp::Reciprocal: return unary_loop<T, T>(out, a, [](T x) { return T(1) / x; });
       case UnaryOp::Log1p: return unary_loop<T, T>(out, a, [](T x) { return std::log1p(x); });
       case UnaryOp::Expm1: return unary_loop<T, T>(out, a, [](T x) { return std::expm1(x); });

@@ -88,7 +88,7 @@ Tensor sum_keepdim(const Tensor& a, const SmallVector<bool, 6>& reduce) {
       if (inner == 1 && outer == 1) {  // everything into one number: partial sums per thread
         const int threads = parallel::chunk_count(reduced, parallel::kGrainCheap);
         std::vector<Acc> partial(threads, 0);
-        parallel::parallel_chunks(reduced, parallel::kGrainCheap, [&](int t, int64_t b, int64_t e) {
+        parallel::parallel_chunks(threads, reduced, [&](int t, int64_t b, int64_t e) {
           partial[t] = sum_run<T, Acc>(in + b, e - b);
         });
         Acc total = 0;

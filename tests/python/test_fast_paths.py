@@ -74,3 +74,87 @@ def test_autograd_grad_results_are_not_summed_into_later():
     gy, gx = tg.autograd.grad((y * 3 + y).sum(), (y, x))
     np.testing.assert_array_equal(gy.numpy(), [4.0, 4.0])
     np.testing.assert_array_equal(gx.numpy(), [8.0, 8.0])
+
+
+def test_in_place_sums_never_write_into_memory_the_storage_does_not_own():
+    # A hook may hand back `.data` of a user's tensor, or a tensor over a numpy array: the
+    # engine must not add the next gradient into that memory.
+    G = tg.tensor([10.0, 20.0, 30.0])
+    arr = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    for replacement in (lambda g: G.data, lambda g: tg.from_numpy(arr)):
+        x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a = x * 2
+        y = a + 0
+        y.register_hook(replacement)
+        (a.sum() + y.sum()).backward()
+    np.testing.assert_array_equal(G.numpy(), [10.0, 20.0, 30.0])
+    np.testing.assert_array_equal(arr, [1.0, 2.0, 3.0])
+    leaf = tg.ones(2, requires_grad=True)
+    H = tg.tensor([5.0, 6.0])
+    leaf.register_hook(lambda g: H.data)
+    for _ in range(2):
+        (leaf * 1).sum().backward()
+    np.testing.assert_array_equal(H.numpy(), [5.0, 6.0])
+    np.testing.assert_array_equal(leaf.grad.numpy(), [10.0, 12.0])
+
+
+@pytest.mark.parametrize("dtype,np_dtype", [(tg.float32, np.float32), (tg.float64, np.float64)])
+def test_vectorised_transcendentals_keep_the_c_library_edge_cases(dtype, np_dtype):
+    special = np.array([-np.inf, -1000.0, -100.0, -88.5, -50.0, -8.946, -1e-8, 0.0, 1e-8, 5.0,
+                        88.5, 100.0, np.inf, np.nan, 1e-45, 5e-324, 1e-310], dtype=np.float64)
+    x_np = np.tile(special, 4).astype(np_dtype)  # contiguous and long: the vector path
+    x = tg.from_numpy(x_np)
+    with np.errstate(all="ignore"):
+        ref64 = {"exp": np.exp(x_np.astype(np.float64)), "tanh": np.tanh(x_np.astype(np.float64)),
+                 "sigmoid": 1 / (1 + np.exp(-x_np.astype(np.float64))),
+                 "log": np.log(np.abs(x_np).astype(np.float64))}
+        got = {"exp": x.exp(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "log": x.abs().log()}
+        for name, value in got.items():
+            ref = ref64[name].astype(np_dtype)
+            np.testing.assert_allclose(value.numpy(), ref, rtol=4e-6 if dtype == tg.float32 else 1e-14,
+                                       atol=0, equal_nan=True, err_msg=name)
+
+
+def test_softmax_of_masked_and_all_masked_rows():
+    for dtype in (tg.float32, tg.float64):
+        x = tg.zeros(3, 16, dtype=dtype)
+        x[0, 8:] = float("-inf")
+        x[1, :] = float("-inf")
+        s, ls = tg.nn.functional.softmax(x, -1), tg.nn.functional.log_softmax(x, -1)
+        assert (s[0, 8:] == 0).all().item() and abs(s[0, :8].sum().item() - 1) < 1e-6
+        assert s[1].isnan().all().item() and ls[1].isnan().all().item()
+        assert x[1].logsumexp(-1).item() == float("-inf")
+
+
+def test_fork_while_another_thread_runs_backward():
+    import os
+    import threading
+    import time
+    stop = threading.Event()
+
+    def worker():
+        w = tg.ones(64, requires_grad=True)
+        while not stop.is_set():
+            (w * 2).sum().backward()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        for _ in range(30):
+            pid = os.fork()
+            if pid == 0:  # child: the allocator must not be locked by the thread that is gone
+                ok = (tg.ones(16) + 1).sum().item() == 32
+                os._exit(0 if ok else 1)
+            deadline = time.time() + 20
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    assert os.waitstatus_to_exitcode(status) == 0
+                    break
+                if time.time() > deadline:
+                    os.kill(pid, 9)
+                    pytest.fail("a forked child hung")
+                time.sleep(0.005)
+    finally:
+        stop.set()
+        thread.join()
