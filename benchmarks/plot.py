@@ -37,15 +37,36 @@ def op_runner(op, lib, n):
     return run
 
 
+def on_one_thread(lib, run):
+    """run(k) with lib's intra-op threads set to 1 for its duration."""
+    def wrapped(k):
+        before = lib.get_num_threads()
+        lib.set_num_threads(1)
+        try:
+            run(k)
+        finally:
+            lib.set_num_threads(before)
+    return wrapped
+
+
 def sweep(libs, quick, log=print):
-    """{op: {lib name: [(elements, seconds per op)]}}, the libraries interleaved at each size."""
+    """{op: {lib name: [(elements, seconds per op)]}}, the libraries interleaved at each size.
+
+    When tapegrad runs on several threads, a "tapegrad, 1 thread" line is drawn too: the split
+    across threads must never make an op slower than the single-threaded one at any size."""
     repeats, target_ns = (3, 1e6) if quick else (5, 5e6)
+    tg = libs.get("tapegrad")
+    one_thread = tg is not None and hasattr(tg, "set_num_threads") and tg.get_num_threads() > 1
     out = {}
     for op in ("add", "mul", "sum", "matmul"):
         sizes = (MATMUL_SIDES_QUICK if quick else MATMUL_SIDES) if op == "matmul" else ELEMENTWISE_SIZES
         out[op] = {name: [] for name in libs}
+        if one_thread:
+            out[op]["tapegrad, 1 thread"] = []
         for n in sizes:
             runs = {name: op_runner(op, lib, n) for name, lib in libs.items()}
+            if one_thread:
+                runs["tapegrad, 1 thread"] = on_one_thread(tg, op_runner(op, tg, n))
             med = median(measure(runs, repeats, target_ns))
             elements = n * n if op == "matmul" else n
             for name, ns in med.items():
@@ -60,6 +81,7 @@ def draw(data, path, title):
     import matplotlib.pyplot as plt
 
     style = {"tapegrad": dict(color="C0", marker="o"), "torch": dict(color="C3", marker="s"),
+             "tapegrad, 1 thread": dict(color="C0", marker="x", linestyle=":"),
              "numpy": dict(color="0.5", marker=".", linestyle="--")}
     fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))
     for ax, (op, by_lib) in zip(axes.flat, data.items()):
