@@ -1,6 +1,7 @@
 // Bindings for the math ops of math.cpp, extrema.cpp and statistics.cpp, and every in-place
 // method (each one apply_inplace around its out-of-place op). Called from bind_ops.
 #include "bindings/module.h"
+#include "kernels/copy.h"
 
 namespace tg::bindings {
 
@@ -21,6 +22,14 @@ Tensor operand(py::handle h, const char* fname) {
 DimList all_dims_or(py::handle dim, const char* fname) {
   auto dims = dims_from_object(dim, fname);
   return dims ? *dims : DimList{};
+}
+
+// An int argument (a dim); TypeError worded as PyTorch's argument parser for anything else.
+int64_t int_arg(py::handle h, const char* fname) {
+  TG_CHECK(PyLong_Check(h.ptr()) || (PyIndex_Check(h.ptr()) && !py::isinstance<TensorImpl>(h)), Type, fname,
+           "() received an invalid combination of arguments - got (", Py_TYPE(h.ptr())->tp_name,
+           "), but expected one of: (int dim)");
+  return h.cast<int64_t>();
 }
 
 std::optional<double> opt_number(py::handle h) {
@@ -47,7 +56,7 @@ py::object max_py(const Tensor& self, py::object dim, bool keepdim) {
   if (dim.is_none()) return py::cast(IsMax ? max(self) : min(self));
   if (py::isinstance<TensorImpl>(dim))
     return py::cast(IsMax ? maximum(self, dim.cast<Tensor>()) : minimum(self, dim.cast<Tensor>()));
-  int64_t d = dim.cast<int64_t>();
+  int64_t d = int_arg(dim, IsMax ? "max" : "min");
   return values_indices(IsMax ? "max" : "min", IsMax ? max(self, d, keepdim) : min(self, d, keepdim));
 }
 
@@ -118,7 +127,7 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
   def_both(m, cls, "prod", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
     Tensor x = dtype ? to_dtype(a, *dtype) : a;
     if (dim.is_none()) return prod(x);
-    return prod(x, DimList{dim.cast<int64_t>()}, keepdim);
+    return prod(x, DimList{int_arg(dim, "prod")}, keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
   def_both(m, cls, "max", &max_py<true>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   def_both(m, cls, "min", &max_py<false>, py::arg("dim") = py::none(), py::arg("keepdim") = false);
@@ -187,13 +196,28 @@ void bind_inplace(TensorClass& cls) {
     auto fn = e.fn;
     cls.def(e.name, [fn](const Tensor& self) { return apply_inplace(self, Fn(fn)); });
   }
-  cls.def("fill_", [](const Tensor& self, double v) {
+  cls.def("fill_", [](const Tensor& self, py::handle value) {
+    double v;
+    if (py::isinstance<TensorImpl>(value)) {
+      Tensor t = value.cast<Tensor>();
+      TG_CHECK(t.dim() == 0, Runtime, "fill_ only supports 0-dimension value tensor but got tensor with ", t.dim(),
+               " dimensions.");
+      v = kernels::cast(t, DType::Float64).data<double>()[0];
+    } else {
+      TG_CHECK(PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()), Type,
+               "fill_() received an invalid combination of arguments - got (", Py_TYPE(value.ptr())->tp_name,
+               "), but expected one of: (Tensor value) (Number value)");
+      v = value.cast<double>();
+    }
     return apply_inplace(self, [v](const Tensor& s) { return fill(s, v); });
   }, py::arg("value"));
   cls.def("copy_", [](const Tensor& self, const Tensor& src) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
   auto clamp_ = [](const Tensor& self, py::object lo, py::object hi) {
+    // A float bound makes the result float: an integer self cannot hold it (PyTorch's wording).
+    TG_CHECK(is_floating(self.dtype()) || !(PyFloat_Check(lo.ptr()) || PyFloat_Check(hi.ptr())), Runtime,
+             "result type Float can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
     return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
   };
   cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());

@@ -130,6 +130,9 @@ def _fast_check(fn, inputs, eps, atol, rtol, raise_exception):
 def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False):
     """True when analytical and numerical derivatives agree (|a - n| <= atol + rtol * |n|)."""
     inputs = _as_tuple(inputs)
+    if not _diff_inputs(inputs):
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them have "
+                         "requires_grad=True.")
     _check_dtypes(inputs)
     if fast_mode:
         return _fast_check(fn, inputs, eps, atol, rtol, raise_exception)
