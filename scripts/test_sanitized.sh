@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --quiet cmeel-eigen pybind11 pytest numpy
+python -m pip install --quiet cmeel-eigen pybind11 pytest numpy hypothesis
 
 build_dir=build/asan
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -28,5 +28,6 @@ cp -r python/tapegrad "$pkg/"
 cp "$build_dir"/_C*.so "$pkg/tapegrad/"
 # libstdc++ is preloaded too: ASan must find the real __cxa_throw when it starts, before Python
 # would load libstdc++ with the extension.
+# The fuzzer (tests/python/test_fuzz.py) runs its short "sanitized" profile here.
 LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 PYTHONPATH="$pkg" \
-  python -m pytest tests/python -q -p no:cacheprovider
+  TAPEGRAD_FUZZ_PROFILE=sanitized python -m pytest tests/python -q -p no:cacheprovider

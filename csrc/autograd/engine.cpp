@@ -299,10 +299,9 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
   options.inputs = input_edges(inputs);
   options.accumulate = false;
   TensorList result = run_backward(roots, grads, options);
-  for (const Tensor& r : result)
-    TG_CHECK(r.defined() || allow_unused, Runtime,
-             "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if "
-             "this is the desired behavior.");
+  for (size_t i = 0; i < result.size(); ++i)
+    TG_CHECK(result[i].defined() || allow_unused, Runtime, "The differentiated Tensor at index ", i,
+             " appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
   return result;
 }
 

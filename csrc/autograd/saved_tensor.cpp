@@ -19,7 +19,6 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) : saved_(true), is_out
     output_nr_ = t.output_nr();
   } else {
     data_ = t;
-    producer_ = t.grad_fn();
     output_nr_ = t.output_nr();
   }
   count(t.numel() * (int64_t)itemsize(t.dtype()));
@@ -30,11 +29,11 @@ void SavedTensor::count(int64_t bytes) {
   counted_bytes_ = bytes;
 }
 SavedTensor::SavedTensor(const SavedTensor& o)
-    : data_(o.data_), producer_(o.producer_), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_), is_output_(o.is_output_) {
+    : data_(o.data_), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_), is_output_(o.is_output_) {
   count(o.counted_bytes_);
 }
 SavedTensor::SavedTensor(SavedTensor&& o) noexcept
-    : data_(std::move(o.data_)), producer_(std::move(o.producer_)), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_),
+    : data_(std::move(o.data_)), version_(o.version_), output_nr_(o.output_nr_), saved_(o.saved_),
       is_output_(o.is_output_), counted_bytes_(o.counted_bytes_) {
   o.counted_bytes_ = 0;
 }
@@ -46,7 +45,6 @@ SavedTensor& SavedTensor::operator=(SavedTensor&& o) noexcept {
   if (this == &o) return *this;
   count(0);
   data_ = std::move(o.data_);
-  producer_ = std::move(o.producer_);
   version_ = o.version_;
   output_nr_ = o.output_nr_;
   saved_ = o.saved_;
@@ -85,11 +83,12 @@ Tensor SavedTensor::unpack() const {
   if (data_.version() != version_) {
     // Name the node that produced the tensor, and (in anomaly mode, where nodes remember it)
     // the Python line that created that node.
-    std::shared_ptr<Node> saved_producer = producer_.lock();
-    Node* producer = is_output_ ? current_node() : saved_producer.get();
+    // PyTorch names a saved input's current producer (the in-place op that modified it).
+    Node* producer = is_output_ ? current_node() : data_.grad_fn().get();
+    const uint32_t output_nr = is_output_ ? output_nr_ : data_.output_nr();
     std::string produced_by, where;
     if (producer) {
-      produced_by = ", which is output " + std::to_string(output_nr_) + " of " + op_name_of(*producer) + ",";
+      produced_by = ", which is output " + std::to_string(output_nr) + " of " + op_name_of(*producer) + ",";
       if (!producer->forward_trace().empty())
         where = "\nThe tensor was produced by this forward call:\n" + producer->forward_trace();
     }
@@ -114,7 +113,6 @@ Tensor SavedTensor::unpack() const {
 
 void SavedTensor::release() {
   data_ = Tensor();
-  producer_.reset();
   saved_ = false;
   count(0);
 }

@@ -33,7 +33,6 @@ class SavedTensor {
 
  private:
   Tensor data_;
-  std::weak_ptr<Node> producer_;  // data_'s grad_fn when saved (an in-place op may rebase it later)
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool saved_ = false;

@@ -25,10 +25,21 @@ struct HookHandle {
 TensorHook wrap_tensor_hook(std::shared_ptr<PyObject> ref) {
   return [ref](const Tensor& grad) -> Tensor {
     py::gil_scoped_acquire gil;
-    py::object r = py::reinterpret_borrow<py::object>(ref.get())(grad);
+    py::object fn = py::reinterpret_borrow<py::object>(ref.get());
+    py::object r = fn(grad);
     if (r.is_none()) return Tensor();
-    TG_CHECK(py::isinstance<TensorImpl>(r), Type, "hook returned an object that is not a Tensor or None");
-    return r.cast<Tensor>();
+    TG_CHECK(py::isinstance<TensorImpl>(r), Type, "expected Variable, but hook returned '", Py_TYPE(r.ptr())->tp_name,
+             "'");
+    Tensor out = r.cast<Tensor>();
+    if (out.sizes() != grad.sizes() || out.dtype() != grad.dtype()) {
+      // PyTorch's check: a hook may replace the gradient, not change its size or type.
+      std::string name = py::hasattr(fn, "__name__") ? py::str(fn.attr("__name__")).cast<std::string>()
+                                                     : py::str(fn).cast<std::string>();
+      TG_CHECK(out.sizes() == grad.sizes(), Runtime, "hook '", name, "' has changed the size of value");
+      TG_ERROR(Runtime, "hook '", name, "' has changed the type of value (was torch.", dtype_legacy_name(grad.dtype()),
+               "Tensor got torch.", dtype_legacy_name(out.dtype()), "Tensor)");
+    }
+    return out;
   };
 }
 

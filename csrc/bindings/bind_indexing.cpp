@@ -1,6 +1,7 @@
 // Bindings for slicing, selecting and advanced indexing. Python's x[...] / x[...] = v are
 // parsed in python/tapegrad/_indexing.py into calls of these.
 #include "bindings/module.h"
+#include "kernels/copy.h"
 
 namespace tg::bindings {
 
@@ -19,6 +20,9 @@ Tensor value_operand(py::handle v) {
   TG_CHECK(py_convert::to_operand(v, t), Type, "can't assign a ", Py_TYPE(v.ptr())->tp_name, " to a Tensor");
   return t;
 }
+
+// x[index tensors] = v (index_put checks v's dtype).
+Tensor index_put_value(const Tensor&, py::handle value) { return value_operand(value); }
 
 }  // namespace
 
@@ -40,13 +44,13 @@ void bind_indexing(py::module_& m) {
   // x[indices] = value (advanced indexing), in place.
   m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
     std::vector<Tensor> idx = index_list(indices);
-    Tensor v = value_operand(value);
+    Tensor v = index_put_value(self, value);
     return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
   }, py::arg("input"), py::arg("indices"), py::arg("value"));
   // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
   // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
   m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
-    Tensor v = value_operand(value);
+    Tensor v = index_put_value(self, value);
     return apply_inplace(self, [&](const Tensor& s) {
       return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
     });
@@ -59,9 +63,9 @@ void bind_indexing(py::module_& m) {
     return apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
   }, py::arg("input"), py::arg("view"), py::arg("base"), py::arg("value"));
   auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {
-    if (a.dim() == 0) return reshape(a, {1});
     start = wrap_dim(start, a.dim());
     end = wrap_dim(end, a.dim());
+    if (a.dim() == 0) return reshape(a, {1});
     TG_CHECK(start <= end, Runtime, "flatten() has invalid args: start_dim cannot come after end_dim");
     Shape sizes;
     for (int64_t d = 0; d < start; ++d) sizes.push_back(a.sizes()[d]);
@@ -75,12 +79,19 @@ void bind_indexing(py::module_& m) {
   cls.def("flatten", flatten_fn, py::arg("start_dim") = 0, py::arg("end_dim") = -1);
   auto unflatten_fn = [](const Tensor& a, int64_t dim, hint::Shape sizes) {
     Shape inner = py_convert::shape_from_sequence(sizes, "unflatten");
-    int64_t d = wrap_dim(dim, a.dim());
     TG_CHECK(!inner.empty(), Runtime, "unflatten: sizes must be non-empty");
+    int64_t d = wrap_dim(dim, a.dim());
+    TG_CHECK(a.dim() > 0, Runtime, "unflatten got an unexpected error:\nDimension specified as ", dim,
+             " but tensor has no dimensions");
     Shape shape(a.sizes().begin(), a.sizes().begin() + d);
-    Shape resolved = infer_size(inner, a.sizes()[d]);
-    TG_CHECK(numel_of(resolved) == a.sizes()[d], Runtime, "unflatten: Provided sizes ", shape_str(inner),
-             " don't multiply up to the size of dim ", dim, " (", a.sizes()[d], ") in the input tensor");
+    int64_t known = 1;
+    bool overflow = false, inferred = false;
+    for (int64_t s : inner)
+      if (s != -1) overflow |= __builtin_mul_overflow(known, s, &known);
+      else inferred = true;
+    TG_CHECK(inferred || (!overflow && known == a.size(d)), Runtime, "unflatten: Provided sizes ", shape_str(inner),
+             " don't multiply up to the size of dim ", dim, " (", a.size(d), ") in the input tensor");
+    Shape resolved = infer_size(inner, a.size(d));
     for (int64_t s : resolved) shape.push_back(s);
     for (int64_t i = d + 1; i < a.dim(); ++i) shape.push_back(a.sizes()[i]);
     return view(a, shape);
@@ -121,6 +132,7 @@ void bind_indexing(py::module_& m) {
   m.def("flip", [flip_fn](const Tensor& a, hint::DimOrDims dims) { return flip_fn(a, dims); }, py::arg("input"),
         py::arg("dims"));
   cls.def("flip", [flip_fn](const Tensor& a, hint::DimsArgs dims) {
+    TG_CHECK(dims.size() > 0, Type, "flip() missing 1 required positional arguments: \"dims\"");
     return flip_fn(a, dims.size() == 1 ? dims[0] : py::handle(dims));
   });
   auto gather_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return gather(a, dim, index); };
@@ -140,13 +152,28 @@ void bind_indexing(py::module_& m) {
   auto index_select_fn = [](const Tensor& a, int64_t dim, const Tensor& index) { return index_select(a, dim, index); };
   m.def("index_select", index_select_fn, py::arg("input"), py::arg("dim"), py::arg("index"));
   cls.def("index_select", index_select_fn, py::arg("dim"), py::arg("index"));
+  // value: a number, or a 0-d tensor (differentiable, through where, when it requires grad).
   auto masked_fill_fn = [](const Tensor& a, const Tensor& mask, hint::TensorOrNumber value) {
-    double v = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr())).cast<double>();
-    return masked_fill(a, mask, v);
+    if (py::isinstance<TensorImpl>(value)) {
+      Tensor v = value.cast<Tensor>();
+      TG_CHECK(v.dim() == 0, Runtime, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
+               v.dim(), " dimension(s).");
+      if (v.requires_grad()) {
+        TG_CHECK(mask.dtype() == DType::Bool, Runtime,
+                 "masked_fill_ only supports boolean masks, but got mask with dtype ", dtype_scalar_name(mask.dtype()));
+        return where(mask, to_dtype(v, a.dtype()), a);
+      }
+      return masked_fill(a, mask, kernels::cast(v, DType::Float64).data<double>()[0]);
+    }
+    TG_CHECK(PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()), Type,
+             "masked_fill() received an invalid combination of arguments - got (Tensor, ", Py_TYPE(value.ptr())->tp_name,
+             "), but expected one of:\n * (Tensor mask, Tensor value)\n * (Tensor mask, Number value)");
+    return masked_fill(a, mask, value.cast<double>());
   };
   m.def("masked_fill", masked_fill_fn, py::arg("input"), py::arg("mask"), py::arg("value"));
   cls.def("masked_fill", masked_fill_fn, py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_", [masked_fill_fn](const Tensor& self, const Tensor& mask, hint::TensorOrNumber value) {
+    broadcast_shapes(self.sizes(), mask.sizes());  // in place, PyTorch names self first in a mismatch
     return apply_inplace(self, [&](const Tensor& s) { return masked_fill_fn(s, mask, value); });
   }, py::arg("mask"), py::arg("value"));
   m.def("unflatten", unflatten_fn, py::arg("input"), py::arg("dim"), py::arg("sizes"));

@@ -1,6 +1,7 @@
 // Bindings for the math ops of math.cpp, extrema.cpp and statistics.cpp, and every in-place
 // method (each one apply_inplace around its out-of-place op). Called from bind_ops.
 #include "bindings/module.h"
+#include "kernels/copy.h"
 
 namespace tg::bindings {
 
@@ -21,6 +22,14 @@ Tensor operand(py::handle h, const char* fname) {
 DimList all_dims_or(py::handle dim, const char* fname) {
   auto dims = dims_from_object(dim, fname);
   return dims ? *dims : DimList{};
+}
+
+// An int argument (a dim); TypeError worded as PyTorch's argument parser for anything else.
+int64_t int_arg(py::handle h, const char* fname) {
+  TG_CHECK(PyLong_Check(h.ptr()) || (PyIndex_Check(h.ptr()) && !py::isinstance<TensorImpl>(h)), Type, fname,
+           "() received an invalid combination of arguments - got (", Py_TYPE(h.ptr())->tp_name,
+           "), but expected one of: (int dim)");
+  return h.cast<int64_t>();
 }
 
 std::optional<double> opt_number(py::handle h) {
@@ -209,13 +218,28 @@ void bind_inplace(TensorClass& cls) {
     auto fn = e.fn;
     cls.def(e.name, [fn](const Tensor& self) { return apply_inplace(self, Fn(fn)); });
   }
-  cls.def("fill_", [](const Tensor& self, double v) {
+  cls.def("fill_", [](const Tensor& self, py::handle value) {
+    double v;
+    if (py::isinstance<TensorImpl>(value)) {
+      Tensor t = value.cast<Tensor>();
+      TG_CHECK(t.dim() == 0, Runtime, "fill_ only supports 0-dimension value tensor but got tensor with ", t.dim(),
+               " dimensions.");
+      v = kernels::cast(t, DType::Float64).data<double>()[0];
+    } else {
+      TG_CHECK(PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()), Type,
+               "fill_() received an invalid combination of arguments - got (", Py_TYPE(value.ptr())->tp_name,
+               "), but expected one of: (Tensor value) (Number value)");
+      v = value.cast<double>();
+    }
     return apply_inplace(self, [v](const Tensor& s) { return fill(s, v); });
   }, py::arg("value"));
   cls.def("copy_", [](const Tensor& self, const Tensor& src) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
   auto clamp_ = [](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
+    // A float bound makes the result float: an integer self cannot hold it (PyTorch's wording).
+    TG_CHECK(is_floating(self.dtype()) || !(PyFloat_Check(lo.ptr()) || PyFloat_Check(hi.ptr())), Runtime,
+             "result type Float can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
     return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
   };
   cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());

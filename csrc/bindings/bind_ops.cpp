@@ -194,7 +194,19 @@ void bind_ops(py::module_& m) {
     return kernels::arange(start, end, step, dtype);
   }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
   m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
-  m.def("from_numpy", [](py::array a) { return py_convert::from_numpy(a); }, py::arg("ndarray"));
+  m.def("from_numpy", [](py::object a) {
+    TG_CHECK(py::isinstance<py::array>(a), Type, "expected np.ndarray (got ",
+             py::str(py::type::handle_of(a).attr("__name__")).cast<std::string>(), ")");
+    py::array arr = py::reinterpret_borrow<py::array>(a);
+    if (!arr.writeable() &&
+        PyErr_WarnEx(PyExc_UserWarning,
+                     "The given NumPy array is not writable, and tapegrad does not support non-writable tensors. "
+                     "This means writing to this tensor will result in undefined behavior. You may want to copy the "
+                     "array to protect its data or make it writable before converting it to a tensor.",
+                     1) != 0)
+      throw py::error_already_set();  // warnings turned into errors
+    return py_convert::from_numpy(arr);
+  }, py::arg("ndarray"));
   m.def("_from_array", [](py::array a, DType dtype) { return py_convert::from_array_copy(a, dtype); },
         py::arg("array"), py::arg("dtype"));
   m.def("_dtype_of_numpy", [](py::dtype d) { return py_convert::dtype_from_numpy(d); }, py::arg("dtype"));

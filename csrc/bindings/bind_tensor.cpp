@@ -19,6 +19,12 @@ hint::Number item(const Tensor& t) {
   });
 }
 
+// float(t) / int(t): Python's number protocol has its own wording in PyTorch.
+py::object number(const Tensor& t) {
+  TG_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+  return item(t);
+}
+
 void check_numpy_allowed(const Tensor& t) {
   TG_CHECK(!t.requires_grad(), Runtime,
            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
@@ -121,10 +127,17 @@ void bind_tensor(py::module_& m) {
              return t.sizes()[0];
            })
       .def("item", &item)
-      .def("__float__", [](const Tensor& t) { return item(t).cast<double>(); })
-      .def("__int__", [](const Tensor& t) { return py::int_(item(t)); })
+      .def("__float__", [](const Tensor& t) { return number(t).cast<double>(); })
+      .def("__int__", [](const Tensor& t) { return py::int_(number(t)); })
+      .def("__index__",
+           [](const Tensor& t) {
+             TG_CHECK(t.numel() == 1 && !is_floating(t.dtype()), Type,
+                      "only integer tensors of a single element can be converted to an index");
+             return py::int_(item(t));
+           })
       .def("__bool__",
            [](const Tensor& t) {
+             TG_CHECK(t.numel() != 0, Runtime, "Boolean value of Tensor with no values is ambiguous");
              TG_CHECK(t.numel() == 1, Runtime, "Boolean value of Tensor with more than one value is ambiguous");
              return item(t).cast<bool>();
            })
@@ -138,7 +151,12 @@ void bind_tensor(py::module_& m) {
       // ---- autograd state ----
       .def_property(
           "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
-          [](const Tensor& t, bool flag) { t.set_requires_grad(flag); })
+          [](const Tensor& t, bool flag) {
+            // The attribute has PyTorch's newer wording; requires_grad_() keeps the older one.
+            TG_CHECK(!flag || is_floating(t.dtype()) || !t.is_leaf(), Runtime,
+                     "only Tensors of floating point and complex dtype can require gradients");
+            t.set_requires_grad(flag);
+          })
       .def("requires_grad_",
            [](const Tensor& t, bool flag) {
              t.set_requires_grad(flag);
@@ -149,7 +167,11 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return py::cast(t.grad_fn()); })
       .def_property(
           "grad", [](const Tensor& t) -> hint::OptTensor { return py::cast(t.grad()); },
-          [](const Tensor& t, hint::OptTensor g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); })
+          [](const Tensor& t, hint::OptTensor g) {
+            TG_CHECK(g.is_none() || py::isinstance<TensorImpl>(g), Type,
+                     "assigned grad expected to be a Tensor or None but got grad of type ", Py_TYPE(g.ptr())->tp_name);
+            t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>());
+          })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },
           [](const Tensor& t, const Tensor& src) {
@@ -174,17 +196,26 @@ void bind_tensor(py::module_& m) {
       .def("backward",
            [](const Tensor& t, hint::OptTensorOrNumber gradient, std::optional<bool> retain_graph, bool create_graph,
               hint::OptTensors inputs) {
+             // PyTorch's gradient: a Tensor, None, or a sequence holding one of those.
              Tensor g;
-             if (!gradient.is_none()) {
-               TG_CHECK(py_convert::to_operand(gradient, g), Type,
-                        "gradient must be a Tensor or None, not ", Py_TYPE(gradient.ptr())->tp_name);
+             if (py::isinstance<py::list>(gradient) || py::isinstance<py::tuple>(gradient)) {
+               for (py::handle h : gradient)
+                 TG_CHECK(h.is_none() || py::isinstance<TensorImpl>(h), Type,
+                          "gradients can be either Tensors or None, but got ", Py_TYPE(h.ptr())->tp_name);
+               TG_CHECK(py::len(gradient) == 1, Runtime, "got ", py::len(gradient), " gradients for 1 tensors");
+               gradient = hint::OptTensorOrNumber(py::object(gradient[py::int_(0)]));
+             }
+             if (py::isinstance<TensorImpl>(gradient)) {
+               g = gradient.cast<Tensor>();
+             } else {
+               TG_CHECK(gradient.is_none(), Type, "'", Py_TYPE(gradient.ptr())->tp_name, "' object is not iterable");
              }
              TensorList wanted;
              if (!inputs.is_none()) {
                if (py::isinstance<TensorImpl>(inputs)) wanted.push_back(inputs.cast<Tensor>());
                else
                  for (py::handle in : inputs) wanted.push_back(in.cast<Tensor>());
-               TG_CHECK(!wanted.empty(), Runtime, "'inputs' argument to backward() cannot be empty.");
+               TG_CHECK(!wanted.empty(), Runtime, "`inputs` argument to `backward()` cannot be empty.");
              }
              py::gil_scoped_release no_gil;
              backward(t, g, retain_graph, create_graph, wanted);

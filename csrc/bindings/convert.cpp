@@ -44,9 +44,21 @@ Tensor rpow_operand(const Tensor& self, const Tensor& base) {
 }
 
 static int64_t to_int(py::handle h, const char* fname, size_t pos) {
-  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
-  if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))
-    return py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<int64_t>();
+  py::object index;
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+    index = py::reinterpret_borrow<py::object>(h);
+  } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h) &&
+             !py::isinstance<DType>(h)) {
+    index = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+    if (!index) throw py::error_already_set();  // __index__ raised
+  }
+  if (index) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    TG_CHECK(!overflow, Type, fname, "(): argument 'size' failed to unpack the object at pos ", pos + 1,
+             " with error \"Overflow when unpacking long long\"");
+    return v;
+  }
   TG_ERROR(Type, fname, "(): argument 'size' must be tuple of ints, but found element of type ",
            Py_TYPE(h.ptr())->tp_name, " at pos ", pos);
 }
@@ -59,6 +71,13 @@ Shape shape_from_sequence(py::handle seq, const char* fname) {
 }
 
 Shape shape_from_args(const py::args& args, const char* fname) {
+  if (args.size() == 0) {  // PyTorch's argument parser: sizes are required
+    const std::string f = fname;
+    TG_CHECK(f != "view", Type, "view() received an invalid combination of arguments - got (), but expected one of:\n"
+             " * (torch.dtype dtype)\n * (tuple of ints size)\n");
+    const char* arg = f == "reshape" ? "shape" : f == "expand" ? "size" : f == "repeat" ? "repeats" : "dims";
+    TG_ERROR(Type, fname, "() missing 1 required positional arguments: \"", arg, "\"");
+  }
   if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0])))
     return shape_from_sequence(args[0], fname);
   Shape s;
@@ -85,7 +104,7 @@ DType dtype_from_numpy(const py::dtype& dt) {
   if (kind == 'f' && size == 8) return DType::Float64;
   if (kind == 'i' && size == 8) return DType::Int64;
   if (kind == 'b') return DType::Bool;
-  TG_ERROR(Type, "can't convert np.ndarray of type numpy.", py::str(dt.attr("name")).cast<std::string>(),
+  TG_ERROR(Type, "can't convert np.ndarray of type numpy.", py::str(dt.attr("type").attr("__name__")).cast<std::string>(),
            ". The only supported types are: float64, float32, int64, and bool.");
 }
 
@@ -109,9 +128,6 @@ std::shared_ptr<PyObject> py_ref(py::handle obj) {
 }
 
 Tensor from_numpy(py::array arr) {
-  TG_CHECK(arr.dtype().kind() != 'O', Type,
-           "can't convert np.ndarray of type numpy.object_. The only supported types are: float64, float32, "
-           "int64, and bool.");
   DType dtype = dtype_from_numpy(arr.dtype());
   TG_CHECK(arr.dtype().byteorder() != '>', Value,
            "given numpy array has byte order different from the native byte order. Conversion between "
@@ -147,7 +163,11 @@ py::array to_numpy(const Tensor& t) {
   const int64_t item = (int64_t)itemsize(t.dtype());
   std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end());
   std::vector<py::ssize_t> strides;
-  for (int64_t s : t.strides()) strides.push_back(s * item);
+  for (size_t d = 0; d < t.strides().size(); ++d) {
+    // A dim of size <= 1 never steps, and an empty array never reads: their strides may be
+    // anything (an empty view's may even wrap around), so do not scale them.
+    strides.push_back(t.sizes()[d] <= 1 || t.numel() == 0 ? 0 : t.strides()[d] * item);
+  }
   auto* keep = new std::shared_ptr<Storage>(t.storage());
   py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<Storage>*>(p); });
   return py::array(numpy_dtype(t.dtype()), shape, strides, t.raw_data(), base);

@@ -17,8 +17,7 @@ TensorList PyNode::apply(TensorList&& grads) {
       out.emplace_back();
       continue;
     }
-    TG_CHECK(py::isinstance<TensorImpl>(g), Type, "function ", name_, " returned a gradient that is not a Tensor or None (got ",
-             Py_TYPE(g.ptr())->tp_name, ")");
+    TG_CHECK(py::isinstance<TensorImpl>(g), Runtime, "expected Variable or None (got ", Py_TYPE(g.ptr())->tp_name, ")");
     out.push_back(g.cast<Tensor>());
   }
   TG_CHECK(out.size() == next_edges_.size(), Runtime, "function ", name_,

@@ -1,5 +1,6 @@
 #include "core/shape.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/error.h"
@@ -31,7 +32,9 @@ Shape contiguous_strides(const Shape& sizes) {
   int64_t acc = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     strides[i] = acc;
-    acc *= std::max<int64_t>(sizes[i], 1);
+    // Zeros count as ones, so a zero-size shape can still overflow (zeros(0, 2**62, 2**62)).
+    TG_CHECK(!__builtin_mul_overflow(acc, std::max<int64_t>(sizes[i], 1), &acc) || i == 0, Runtime,
+             "Stride calculation overflowed");
   }
   return strides;
 }
@@ -62,7 +65,15 @@ std::optional<Shape> view_strides(const Shape& old_sizes, const Shape& old_strid
                                   const Shape& sizes) {
   if (old_sizes.empty() || numel_of(old_sizes) == 0) {
     if (old_sizes == sizes) return old_strides;
-    return contiguous_strides(sizes);
+    // An empty view never reads memory: its strides may wrap around as PyTorch's do
+    // (view(0, 2**62, 2**62) is allowed), in unsigned arithmetic.
+    Shape strides(sizes.size());
+    uint64_t acc = 1;
+    for (size_t i = sizes.size(); i-- > 0;) {
+      strides[i] = (int64_t)acc;
+      acc *= (uint64_t)std::max<int64_t>(sizes[i], 1);
+    }
+    return strides;
   }
   // Walk the old dims from the innermost out, grouping runs that are contiguous with each other
   // (a "chunk" behaves like one flat dim); the new dims must tile each chunk exactly.
@@ -95,18 +106,25 @@ Shape infer_size(const Shape& requested, int64_t numel) {
   Shape out = requested;
   int64_t known = 1;
   int64_t infer_at = -1;
+  // A zero anywhere makes the product zero, however big the other sizes (no overflow then).
+  const bool has_zero = std::find(requested.begin(), requested.end(), 0) != requested.end();
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
       TG_CHECK(infer_at < 0, Runtime, "only one dimension can be inferred");
       infer_at = (int64_t)i;
     } else {
-      TG_CHECK(out[i] >= 0, Runtime, "invalid shape dimension ", out[i]);
+      TG_CHECK(out[i] >= 0, Runtime, "invalid shape dimension ", out[i], " at index ", i, " of shape ",
+               shape_str(requested));
       // An overflowing product can never equal a real numel: report the shape as invalid.
+      if (has_zero) continue;
       TG_CHECK(!__builtin_mul_overflow(known, out[i], &known), Runtime, "shape '", shape_str(requested),
                "' is invalid for input of size ", numel);
     }
   }
+  if (has_zero) known = 0;
   if (infer_at >= 0) {
+    TG_CHECK(!(known == 0 && numel == 0), Runtime, "cannot reshape tensor of 0 elements into shape ",
+             shape_str(requested), " because the unspecified dimension size -1 can be any value and is ambiguous");
     TG_CHECK(known != 0 && numel % known == 0, Runtime, "shape '", shape_str(requested),
              "' is invalid for input of size ", numel);
     out[infer_at] = numel / known;

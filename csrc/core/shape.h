@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/error.h"
 #include "core/small_vector.h"
 
 namespace tg {
@@ -16,9 +17,15 @@ std::string shape_str(const Shape& s);
 
 // Number of elements; throws RuntimeError on negative sizes or int64 overflow.
 int64_t checked_numel(const Shape& sizes);
+// The product of the sizes: zero when any size is zero (an empty shape's other sizes may
+// multiply past int64); RuntimeError when a product of nonzero sizes overflows.
 inline int64_t numel_of(const Shape& sizes) {
+  for (int64_t s : sizes)
+    if (s == 0) return 0;
   int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
+  for (int64_t s : sizes)
+    TG_CHECK(!__builtin_mul_overflow(n, s, &n), Runtime, "Storage size calculation overflowed with sizes=",
+             shape_str(sizes));
   return n;
 }
 

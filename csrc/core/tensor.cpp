@@ -4,6 +4,9 @@
 #include "autograd/node.h"
 #include "core/error.h"
 
+#include <atomic>
+#include <cstdint>
+
 namespace tg {
 
 TensorImpl::TensorImpl() = default;
@@ -13,7 +16,8 @@ void TensorImpl::refresh_layout() {
   numel = checked_numel(sizes);
   int64_t expected = 1;
   contiguous = true;
-  for (size_t i = sizes.size(); i-- > 0;) {
+  // Empty tensors are contiguous (PyTorch's rule); their sizes may multiply past int64.
+  for (size_t i = sizes.size(); numel > 0 && i-- > 0;) {
     if (sizes[i] == 1) continue;
     if (strides[i] != expected) {
       contiguous = false;
@@ -26,12 +30,14 @@ void TensorImpl::refresh_layout() {
 Tensor Tensor::empty(const Shape& sizes, DType dtype) {
   int64_t n = checked_numel(sizes);
   size_t nbytes = 0;
-  TG_CHECK(!__builtin_mul_overflow((size_t)n, itemsize(dtype), &nbytes), Runtime,
+  // PyTorch keeps byte counts in int64: past INT64_MAX they overflow as the numel would.
+  TG_CHECK(!__builtin_mul_overflow((size_t)n, itemsize(dtype), &nbytes) && nbytes <= (size_t)INT64_MAX, Runtime,
            "Storage size calculation overflowed with sizes=", shape_str(sizes));
+  Shape strides = contiguous_strides(sizes);  // checked before allocating
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::allocate(nbytes);
   impl->sizes = sizes;
-  impl->strides = contiguous_strides(sizes);
+  impl->strides = std::move(strides);
   impl->numel = n;
   impl->dtype = dtype;
   impl->contiguous = true;
@@ -49,23 +55,44 @@ Tensor Tensor::view_of(const Tensor& base, Shape sizes, Shape strides, int64_t o
   return Tensor(std::move(impl));
 }
 
-int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim())]; }
-int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim())]; }
+// wrap_dim lets a 0-d tensor name dim 0 or -1, but it has no size there to read.
+int64_t Tensor::size(int64_t d) const {
+  TG_CHECK(dim() > 0, Index, "Dimension specified as ", d, " but tensor has no dimensions");
+  return sizes()[wrap_dim(d, dim())];
+}
+int64_t Tensor::stride(int64_t d) const {
+  TG_CHECK(dim() > 0, Index, "Dimension specified as ", d, " but tensor has no dimensions");
+  return strides()[wrap_dim(d, dim())];
+}
+
+namespace {
+std::atomic<ViewHistoryRefresher> g_view_history_refresher{nullptr};
+}  // namespace
+
+void set_view_history_refresher(ViewHistoryRefresher refresher) { g_view_history_refresher.store(refresher); }
+
+void Tensor::refresh_view_history_slow(bool strict) const {
+  if (ViewHistoryRefresher refresher = g_view_history_refresher.load()) refresher(*this, strict);
+}
 
 bool Tensor::requires_grad() const {
+  refresh_view_history();
   auto* m = impl_->autograd.get();
   return m && (m->requires_grad || m->grad_fn);
 }
 bool Tensor::is_leaf() const {
+  refresh_view_history();
   auto* m = impl_->autograd.get();
   return !m || !m->grad_fn;
 }
 const std::shared_ptr<Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<Node> none;
+  refresh_view_history(/*strict=*/true);
   auto* m = impl_->autograd.get();
   return m ? m->grad_fn : none;
 }
 uint32_t Tensor::output_nr() const {
+  refresh_view_history();
   auto* m = impl_->autograd.get();
   return m ? m->output_nr : 0;
 }
@@ -97,9 +124,12 @@ Tensor Tensor::grad() const {
 
 void Tensor::set_grad(const Tensor& g) const {
   if (g.defined()) {
-    TG_CHECK(g.dtype() == dtype(), Runtime,
-             "assigned grad has data of a different type");
-    TG_CHECK(g.sizes() == sizes(), Runtime, "assigned grad has data of a different size");
+    TG_CHECK(g.dtype() == dtype(), Runtime, "attempting to assign a gradient with dtype '",
+             dtype_scalar_name(g.dtype()), "' to a tensor with grad_dtype '", dtype_legacy_name(dtype()),
+             "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).");
+    TG_CHECK(g.sizes() == sizes(), Runtime, "attempting to assign a gradient of size '", shape_str(g.sizes()),
+             "' to a tensor of size '", shape_str(sizes()),
+             "'. Please ensure that the gradient and the tensor are the same size");
   }
   if (!g.defined() && !impl_->autograd) return;
   AutogradMeta& meta = autograd_meta();

@@ -36,6 +36,13 @@ struct TensorImpl {
   // For a view made by an op (view, slice, transpose, ...): the tensor that owns the memory.
   // An in-place op on the view also rewrites the base's history (apply_inplace).
   std::shared_ptr<TensorImpl> view_base;
+  // The storage version at which a view's history was last made to match its base's: when an
+  // in-place op changes the base (or another view of it), the view's history is regenerated
+  // the next time it is read (Note [Views of a base modified in place] in inplace.cpp).
+  uint32_t view_version = 0;
+  // A piece of split / chunk / unbind: PyTorch refuses in-place ops on these (and on views of
+  // them) while recording.
+  bool multi_view_output = false;
   std::unique_ptr<AutogradMeta> autograd;  // null for tensors that never touched autograd
 
   TensorImpl();
@@ -82,6 +89,14 @@ class Tensor {
   bool requires_grad() const;
   bool is_leaf() const;
   const std::shared_ptr<Node>& grad_fn() const;
+  // A view whose base was modified in place since its history was made gets a new history
+  // (called by grad_fn, requires_grad and is_leaf; cheap when nothing changed).
+  // `strict`: raise PyTorch's error for a split / unbind piece whose base changed (only where
+  // the history itself is asked for, as PyTorch does).
+  void refresh_view_history(bool strict = false) const {
+    const TensorImpl* i = impl_.get();
+    if (i->view_base && i->view_version != i->storage->version()) refresh_view_history_slow(strict);
+  }
   uint32_t output_nr() const;
   AutogradMeta& autograd_meta() const;  // created on first use
   AutogradMeta* autograd_meta_if_any() const { return impl_->autograd.get(); }
@@ -96,10 +111,16 @@ class Tensor {
   Tensor data_alias() const;
 
  private:
+  void refresh_view_history_slow(bool strict) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
 using TensorList = std::vector<Tensor>;
+
+// How a view's history is regenerated (set by the ops layer, which owns the ops it takes;
+// until then views keep the history they were made with).
+using ViewHistoryRefresher = void (*)(const Tensor& view, bool strict);
+void set_view_history_refresher(ViewHistoryRefresher refresher);
 
 struct AutogradMeta {
   bool requires_grad = false;  // set on leaves; a non-leaf requires grad through its grad_fn

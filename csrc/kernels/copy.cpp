@@ -71,8 +71,10 @@ Tensor arange(double start, double end, double step, DType dtype) {
   TG_CHECK(step != 0, Runtime, "step must be nonzero");
   TG_CHECK(std::isfinite(start) && std::isfinite(end), Runtime, "unsupported range: ", start, " -> ", end);
   TG_CHECK((step > 0 && end >= start) || (step < 0 && end <= start), Runtime,
-           "upper bound and larger bound inconsistent with step sign");
-  int64_t n = (int64_t)std::ceil((end - start) / step);
+           "upper bound and lower bound inconsistent with step sign");
+  const double count = std::ceil((end - start) / step);
+  TG_CHECK(count >= 0 && count <= 9.2e18, Runtime, "invalid size, possible overflow?");
+  int64_t n = (int64_t)count;
   Tensor t = Tensor::empty({n}, dtype);
   visit_dtype(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;

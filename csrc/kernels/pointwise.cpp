@@ -206,7 +206,7 @@ Tensor fused_backward(FusedGrad op, const Tensor& grad, const Tensor& y) {
       case FusedGrad::Sqrt: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g / (v * T(2)); });
       case FusedGrad::Reciprocal: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return -g * (v * v); });
       case FusedGrad::Relu:
-        return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (v > T(0) ? T(1) : v < T(0) ? T(-1) : T(0)); });
+        return binary_loop<T, T>(out, grad, y, [](T g, T v) { return v > T(0) ? g : T(0); });
     }
   });
   return out;

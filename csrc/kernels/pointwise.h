@@ -34,7 +34,7 @@ enum class FusedGrad {
   Sigmoid,     // grad * y * (1 - y)
   Sqrt,        // grad / (2 y)
   Reciprocal,  // -grad * y*y
-  Relu,        // grad * sign(y)
+  Relu,        // y > 0 ? grad : 0 (a NaN or inf grad does not leak where y <= 0)
 };
 // grad and saved: same shape and floating dtype (else the caller uses the composed formula).
 bool can_fuse(const Tensor& grad, const Tensor& saved);

@@ -18,7 +18,32 @@ struct Plan {
   std::vector<Tensor> idx;     // contiguous int64, broadcast to B, wrapped to non-negative
   Shape b_shape, rest_sizes, rest_strides;
   DimList to_result;           // permutation from (B..., rest...) to the result's order
+  DimList indexed;             // the input dims the index tensors index, in order
 };
+
+Shape result_shape(const Plan& p);
+
+// Bounds-checks the plan's indices and wraps the negative ones (PyTorch checks a write's value
+// shape before this). Like PyTorch's kernel, an empty result reads nothing and checks nothing.
+void check_empty_dims(const Tensor& a, const Plan& p) {
+  for (size_t k = 0; k < p.idx.size(); ++k)
+    TG_CHECK(a.sizes()[p.indexed[k]] > 0 || p.idx[k].numel() == 0, Index,
+             "index is out of bounds for dimension with size 0");
+}
+
+void wrap_indices(const Tensor& a, Plan& p) {
+  check_empty_dims(a, p);
+  if (numel_of(result_shape(p)) == 0) return;
+  for (size_t k = 0; k < p.idx.size(); ++k) {
+    const int64_t d = p.indexed[k], size = a.sizes()[d];
+    int64_t* v = p.idx[k].data<int64_t>();
+    for (int64_t i = 0, n = p.idx[k].numel(); i < n; ++i) {
+      TG_CHECK(v[i] >= -size && v[i] < size, Index, "index ", v[i], " is out of bounds for dimension ", d,
+               " with size ", size);
+      if (v[i] < 0) v[i] += size;
+    }
+  }
+}
 
 Plan make_plan(const Tensor& a, const std::vector<Tensor>& indices) {
   TG_CHECK((int64_t)indices.size() <= a.dim(), Index, "too many indices for tensor of dimension ", a.dim());
@@ -32,7 +57,14 @@ Plan make_plan(const Tensor& a, const std::vector<Tensor>& indices) {
     if (!indexed) continue;
     TG_CHECK(indices[d].dtype() == DType::Int64, Index,
              "tensors used as indices must be long, int, byte or bool tensors");
-    b_shape = count++ ? broadcast_shapes(b_shape, indices[d].sizes()) : indices[d].sizes();
+    try {
+      b_shape = count++ ? broadcast_shapes(b_shape, indices[d].sizes()) : indices[d].sizes();
+    } catch (const Error&) {
+      std::string shapes;
+      for (const Tensor& t : indices)
+        if (t.defined()) shapes += (shapes.empty() ? "" : ", ") + shape_str(t.sizes());
+      TG_ERROR(Index, "shape mismatch: indexing tensors could not be broadcast together with shapes ", shapes);
+    }
     if (first < 0) first = d;
     last = d;
   }
@@ -45,16 +77,9 @@ Plan make_plan(const Tensor& a, const std::vector<Tensor>& indices) {
   p.permuted = Tensor::view_of(a, sizes, strides, a.offset());
   p.b_shape = b_shape;
   for (int64_t d : front) {
-    Tensor e = kernels::contiguous_copy(Tensor::view_of(indices[d], b_shape,
-                                                        kernels::broadcast_strides(indices[d], b_shape), indices[d].offset()));
-    const int64_t size = a.sizes()[d];
-    int64_t* v = e.data<int64_t>();
-    for (int64_t i = 0, n = e.numel(); i < n; ++i) {
-      TG_CHECK(v[i] >= -size && v[i] < size, Index, "index ", v[i], " is out of bounds for dimension ", d,
-               " with size ", size);
-      if (v[i] < 0) v[i] += size;
-    }
-    p.idx.push_back(e);
+    p.idx.push_back(kernels::contiguous_copy(
+        Tensor::view_of(indices[d], b_shape, kernels::broadcast_strides(indices[d], b_shape), indices[d].offset())));
+    p.indexed.push_back(d);
   }
   const int64_t nb = (int64_t)b_shape.size(), nrest = (int64_t)p.rest_sizes.size();
   const bool adjacent = last - first + 1 == count;
@@ -100,8 +125,10 @@ Tensor block_of(const Tensor& result, const Plan& p, int64_t b) {
 
 Tensor gather_blocks(const Tensor& a, const std::vector<Tensor>& indices) {
   Plan p = make_plan(a, indices);
+  wrap_indices(a, p);
   Tensor out = Tensor::empty(result_shape(p), a.dtype());
-  for_each_block(p, [&](const Tensor& src, int64_t b) { kernels::copy_into(block_of(out, p, b), src); });
+  // An empty result reads nothing (and its indices were not checked, as in PyTorch).
+  if (out.numel()) for_each_block(p, [&](const Tensor& src, int64_t b) { kernels::copy_into(block_of(out, p, b), src); });
   return out;
 }
 
@@ -109,6 +136,11 @@ Tensor gather_blocks(const Tensor& a, const std::vector<Tensor>& indices) {
 Tensor put_blocks(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& value, bool accumulate) {
   Tensor out = kernels::contiguous_copy(self);
   Plan p = make_plan(out, indices);
+  check_empty_dims(out, p);
+  // PyTorch casts a Python number but wants a tensor value of self's dtype.
+  TG_CHECK(value.is_wrapped_number() || value.dtype() == self.dtype(), Runtime,
+           "Index put requires the source and destination dtypes match, got ", dtype_legacy_name(self.dtype()),
+           " for the destination and ", dtype_legacy_name(value.dtype()), " for the source.");
   Shape rs = result_shape(p);
   bool fits = value.dim() <= (int64_t)rs.size();
   for (int64_t k = 1; fits && k <= value.dim(); ++k) {
@@ -117,7 +149,9 @@ Tensor put_blocks(const Tensor& self, const std::vector<Tensor>& indices, const 
   }
   TG_CHECK(fits, Runtime, "shape mismatch: value tensor of shape ",
            shape_str(value.sizes()), " cannot be broadcast to indexing result of shape ", shape_str(rs));
+  wrap_indices(out, p);
   Tensor v = Tensor::view_of(value, rs, kernels::broadcast_strides(value, rs), value.offset());
+  if (numel_of(rs) == 0) return out;  // writes nothing (and its indices were not checked)
   for_each_block(p, [&](const Tensor& dst, int64_t b) {
     Tensor src = block_of(v, p, b);
     if (accumulate) kernels::binary_into(kernels::BinaryOp::Add, dst, dst, kernels::cast(src, dst.dtype()));

@@ -13,18 +13,33 @@ using kernels::ScatterMode;
 namespace {
 
 // PyTorch's shape rules: same rank; index no bigger than self (and src) except along dim.
-int64_t check_index(const char* fname, const Tensor& self, int64_t dim, const Tensor& index, const Tensor* src) {
+// `scatter` selects scatter's wording of the errors (gather's otherwise).
+int64_t check_index(const char* fname, const Tensor& self, int64_t dim, const Tensor& index, const Tensor* src,
+                    bool scatter) {
   int64_t d = wrap_dim(dim, self.dim());
-  TG_CHECK(index.dtype() == DType::Int64, Runtime, fname, "(): Expected dtype int64 for index");
+  if (scatter) TG_CHECK(!src || src->dtype() == self.dtype(), Runtime, "scatter(): Expected self.dtype to be equal to src.dtype");
+  TG_CHECK(index.dtype() == DType::Int64, Runtime, fname, "(): Expected dtype int32/int64 for index");
+  if (index.numel() == 0) return d;  // PyTorch checks no shapes for an empty index
   TG_CHECK(index.dim() == self.dim() || (index.dim() <= 1 && self.dim() <= 1), Runtime,
-           "Index tensor must have the same number of dimensions as ", src ? "self tensor" : "input tensor");
+           "Index tensor must have the same number of dimensions as ", scatter ? "self tensor" : "input tensor");
+  TG_CHECK(!src || src->dim() > 0 || index.dim() <= 1, Runtime,
+           "Index tensor must have the same number of dimensions as src tensor");
   for (int64_t k = 0; k < index.dim(); ++k) {
-    TG_CHECK(k == d || index.sizes()[k] <= self.sizes()[k], Runtime, "Size does not match at dimension ", k,
-             " expected index ", shape_str(index.sizes()), " to be no larger than self ", shape_str(self.sizes()),
-             " apart from dimension ", d);
-    if (src && src->dim() > 0)
-      TG_CHECK(index.sizes()[k] <= src->sizes()[k], Runtime, "Size does not match at dimension ", k,
-               " expected index ", shape_str(index.sizes()), " to be no larger than src ", shape_str(src->sizes()));
+    const int64_t self_size = self.dim() ? self.sizes()[k] : 1;
+    // A 0-d src holds one element; a src with fewer dims fails on reading its size (PyTorch's
+    // IndexError).
+    const int64_t src_size = !src ? 0 : src->dim() == 0 ? 1 : src->sizes()[wrap_dim(k, src->dim())];
+    const bool too_big = (k != d && index.sizes()[k] > self_size) || (src && index.sizes()[k] > src_size);
+    if (!too_big) continue;
+    if (!scatter)
+      TG_ERROR(Runtime, "Size does not match at dimension ", k, " expected index ", shape_str(index.sizes()),
+               " to be no larger than self ", shape_str(self.sizes()), " apart from dimension ", d);
+    if (src)
+      TG_ERROR(Runtime, "Expected index ", shape_str(index.sizes()), " to be no larger than self ",
+               shape_str(self.sizes()), " apart from dimension ", d, " and to be no larger size than src ",
+               shape_str(src->sizes()));
+    TG_ERROR(Runtime, "Expected index ", shape_str(index.sizes()), " to be no larger than self ",
+             shape_str(self.sizes()), " apart from dimension ", d);
   }
   return d;
 }
@@ -32,6 +47,7 @@ int64_t check_index(const char* fname, const Tensor& self, int64_t dim, const Te
 // The gradient of a scatter's source: gathered at the index, and zero where the source is
 // bigger than the index (those elements are never read).
 Tensor source_grad(const Tensor& grad, int64_t dim, const Tensor& index, const Shape& src_sizes) {
+  if (index.numel() == 0) return zeros(src_sizes, grad.dtype());  // nothing was read
   Tensor g = gather(grad, dim, index);
   if (src_sizes.empty() || src_sizes == index.sizes()) return g;
   return slice_put(zeros(src_sizes, g.dtype()), g, Geometry{index.sizes(), contiguous_strides(src_sizes), 0});
@@ -39,8 +55,7 @@ Tensor source_grad(const Tensor& grad, int64_t dim, const Tensor& index, const S
 
 Tensor scatter_copy(ScatterMode mode, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   Tensor out = kernels::contiguous_copy(self);
-  Tensor s = src.dtype() == self.dtype() ? src : kernels::cast(src, self.dtype());
-  if (index.numel()) kernels::scatter_gather(mode, out, self.dim() ? dim : 0, index, s, "scatter");
+  if (index.numel()) kernels::scatter_gather(mode, out, self.dim() ? dim : 0, index, src, "scatter");
   return out;
 }
 
@@ -55,7 +70,7 @@ struct Gather {
     int64_t dim = 0;
   };
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index) {
-    int64_t d = check_index("gather", a, dim, index, nullptr);
+    int64_t d = check_index("gather", a, dim, index, nullptr, false);
     Tensor out = Tensor::empty(index.sizes(), a.dtype());
     if (index.numel()) kernels::scatter_gather(ScatterMode::Gather, a, a.dim() ? d : 0, index, out, "gather");
     return out;
@@ -84,7 +99,7 @@ struct ScatterAdd : ScatterSaves {
   static constexpr const char* name = "scatter_add";
   static constexpr const char* node = "ScatterAddBackward0";
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter_add", a, dim, index, &src), index, src);
+    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter", a, dim, index, &src, true), index, src);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     return {needs[0] ? grad : Tensor(), Tensor(), needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
@@ -95,7 +110,7 @@ struct Scatter : ScatterSaves {
   static constexpr const char* name = "scatter";
   static constexpr const char* node = "ScatterBackward0";
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, &src), index, src);
+    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, &src, true), index, src);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     return {needs[0] ? scatter(grad, s.dim, s.index, 0.0) : Tensor(), Tensor(),
@@ -113,7 +128,7 @@ struct ScatterValue {
   };
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, double value) {
     Tensor v = kernels::full({}, value, a.dtype());
-    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, nullptr), index, v);
+    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, nullptr, true), index, v);
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, double, const Tensor&) {
     s.index = index, s.dim = wrap_dim(dim, a.dim());
@@ -140,27 +155,32 @@ struct IndexSelect {
     Shape sizes;
   };
   static std::vector<Tensor> as_indices(const Tensor& a, int64_t dim, const Tensor& index) {
-    TG_CHECK(index.dim() <= 1, Index, "index_select(): Index is supposed to be a vector");
-    TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_select(): Expected dtype int64 for index");
     std::vector<Tensor> out(a.dim() ? wrap_dim(dim, a.dim()) + 1 : 1);
     out.back() = index.dim() == 0 ? Tensor::view_of(index, {1}, {1}, index.offset()) : index;
     return out;
   }
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index) {
+    const int64_t d = wrap_dim(dim, a.dim());
+    TG_CHECK(index.dim() <= 1, Index, "index_select(): Index is supposed to be a vector");
+    TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_select(): Expected dtype int32 or int64 for index");
+    Tensor idx = index.is_contiguous() ? index : kernels::contiguous_copy(index);
     if (a.dim() == 0) {
-      TG_CHECK(index.numel() == 1, Index, "index_select(): Index to scalar can have only 1 value, got ", index.numel(),
-               " value(s)");
+      TG_CHECK(index.numel() == 1, Runtime, "index_select(): Index to scalar can have only 1 value, got ",
+               index.numel(), " value(s)");
+      TG_CHECK(idx.data<int64_t>()[0] == 0, Index, "index out of range in self");
       return reshape(kernels::contiguous_copy(Tensor::view_of(a, {1}, {1}, a.offset())), {});
     }
-    // index_select does not wrap negative indices (advanced indexing would): check first.
-    const int64_t size = a.size(dim);
-    Tensor idx = index.is_contiguous() ? index : kernels::contiguous_copy(index);
-    if (idx.dtype() == DType::Int64)
-      for (int64_t k = 0; k < idx.numel(); ++k) {
-        int64_t v = idx.data<int64_t>()[k];
-        TG_CHECK(v >= 0 && v < size, Runtime, "INDICES element is out of DATA bounds, id=", v, " axis_dim=", size);
-      }
-    return ::tg::index(a, as_indices(a, dim, index));  // forward runs without recording
+    // index_select does not wrap negative indices (advanced indexing would): check first, with
+    // PyTorch's two wordings (its dim-0 / 1-D path and its general kernel).
+    const int64_t size = a.size(d);
+    const bool index_error = a.dim() == 1 || (d == 0 && a.numel() > 0);
+    for (int64_t k = 0; k < idx.numel(); ++k) {
+      const int64_t v = idx.data<int64_t>()[k];
+      if (v >= 0 && v < size) continue;
+      if (index_error) TG_ERROR(Index, "index out of range in self");
+      TG_ERROR(Runtime, "INDICES element is out of DATA bounds, id=", v, " axis_dim=", size);
+    }
+    return ::tg::index(a, as_indices(a, d, index));  // forward runs without recording
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor&) {
     s.sizes = a.sizes();
@@ -181,9 +201,8 @@ struct MaskedFill {
   };
   static Tensor forward(const Tensor& a, const Tensor& mask, double value) {
     TG_CHECK(mask.dtype() == DType::Bool, Runtime, "masked_fill_ only supports boolean masks, but got mask with dtype ",
-             dtype_name(mask.dtype()));
-    TG_CHECK(broadcast_shapes(a.sizes(), mask.sizes()) == a.sizes(), Runtime, "output with shape ",
-             shape_str(a.sizes()), " doesn't match the broadcast shape ", shape_str(broadcast_shapes(a.sizes(), mask.sizes())));
+             dtype_scalar_name(mask.dtype()));
+    broadcast_shapes(mask.sizes(), a.sizes());  // out of place the result broadcasts, as PyTorch's does
     return kernels::where(mask, kernels::full({}, value, a.dtype()), a);
   }
   static void save(Saved& s, const Tensor&, const Tensor& mask, double, const Tensor&) { s.mask = mask; }

@@ -21,11 +21,13 @@ Geometry slice_geometry(const Geometry& in, int64_t dim, std::optional<int64_t> 
     return i < 0 ? 0 : i > size ? size : i;
   };
   int64_t start = start_opt ? clampi(*start_opt) : 0, end = end_opt ? clampi(*end_opt) : size;
-  int64_t len = end > start ? (end - start + step - 1) / step : 0;
+  int64_t len = end > start ? (end - start - 1) / step + 1 : 0;  // no overflow for huge steps
   Geometry g = in;
   g.offset += start * in.strides[dim];
   g.sizes[dim] = len;
-  g.strides[dim] *= step;
+  // With at most one element the stride is never used: keep it, so that a huge step cannot
+  // make an absurd (or overflowing) one.
+  if (len > 1) g.strides[dim] *= step;  // len > 1 bounds step by the size: no overflow
   return g;
 }
 
@@ -61,7 +63,13 @@ struct ViewScatter {
   };
   static Tensor forward(const Tensor& grad, const Shape& sizes, const Geometry& g) {
     Tensor out = kernels::full(sizes, 0.0, grad.dtype());
-    kernels::copy_into(view_with(out, g), grad);
+    // Where the view repeats one element (a stride-0 dim, as in an expanded view), that
+    // element's gradient is the sum of the repeats', not the last one written.
+    Geometry once = g;
+    DimList repeated;
+    for (size_t d = 0; d < g.sizes.size(); ++d)
+      if (g.strides[d] == 0 && g.sizes[d] > 1) repeated.push_back((int64_t)d), once.sizes[d] = 1;
+    kernels::copy_into(view_with(out, once), repeated.empty() ? grad : sum(grad, repeated, true));
     return out;
   }
   static void save(Saved& s, const Tensor&, const Shape& sizes, const Geometry& g, const Tensor&) {
@@ -79,7 +87,10 @@ struct StridedView {
     Shape sizes;
   };
   static Tensor forward(const Tensor& a, const Shape&, const Geometry& g) {
-    return view_with(a.is_contiguous() ? a : kernels::contiguous_copy(a), g);
+    // g is relative to a's first element: a contiguous `a` may itself start past its storage's
+    // (a gradient that is a view of a bigger one).
+    Tensor c = a.is_contiguous() ? a : kernels::contiguous_copy(a);
+    return Tensor::view_of(c, g.sizes, g.strides, c.offset() + g.offset);
   }
   static void save(Saved& s, const Tensor&, const Shape& sizes, const Geometry& g, const Tensor&) {
     s.g = g;
@@ -136,11 +147,12 @@ Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::op
 Tensor select(const Tensor& a, int64_t dim, int64_t index) { return apply_op<Select>(a, dim, index); }
 Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
   TG_CHECK(a.dim() > 0, Runtime, "narrow() cannot be applied to a 0-dim tensor.");
+  TG_CHECK(length >= 0, Runtime, "narrow(): length must be non-negative.");
   int64_t d = wrap_dim(dim, a.dim()), size = a.sizes()[d];
   TG_CHECK(start >= -size && start <= size, Index, "start out of range (expected to be in range of [", -size, ", ",
            size, "], but got ", start, ")");
   if (start < 0) start += size;
-  TG_CHECK(length >= 0 && start <= size - length, Runtime, "start (", start, ") + length (", length,
+  TG_CHECK(start <= size - length, Runtime, "start (", start, ") + length (", length,
            ") exceeds dimension size (", size, ").");
   return slice(a, d, start, start + length, 1);
 }
@@ -173,7 +185,8 @@ struct SlicePut {
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     Tensor part = strided_view(grad, grad.sizes(), s.g);
     Tensor gs, gv;
-    if (needs[0]) gs = grad - apply_op<ViewScatter>(part, grad.sizes(), s.g);
+    // grad with the overwritten part set to zero (not grad - part: a NaN there must not stay).
+    if (needs[0]) gs = slice_put(grad, zeros({}, grad.dtype()), s.g);
     if (needs[1]) gv = to_dtype(sum_to(part, s.value_sizes), s.value_dtype);
     return {gs, gv};
   }

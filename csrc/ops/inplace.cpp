@@ -3,6 +3,10 @@
 // implementation); apply_inplace checks what only in-place adds (a leaf's data, a result that
 // would have to grow self or change its dtype class), writes, bumps the version counter and
 // moves self's history onto the new node.
+#include <cctype>
+#include <string>
+
+#include "core/grad_mode.h"
 #include "kernels/copy.h"
 #include "ops/op.h"
 #include "ops/ops.h"
@@ -57,9 +61,56 @@ void rebase_view_history(const Tensor& self, const Tensor& out) {
   vm.grad_fn = new_view.grad_fn();
   vm.output_nr = new_view.output_nr();
 }
+
+// "SplitBackward0" -> "Split": PyTorch names the forward op in its view errors.
+std::string forward_name(const Node& node) {
+  std::string name = node.name();
+  size_t end = name.size();
+  while (end > 0 && std::isdigit((unsigned char)name[end - 1])) --end;
+  const std::string suffix = "Backward";
+  if (end >= suffix.size() && name.compare(end - suffix.size(), suffix.size(), suffix) == 0) end -= suffix.size();
+  return name.substr(0, end);
+}
+
+const char* const kMultiViewAdvice =
+    "This view is the output of a function that returns multiple views. Such functions do not allow the output "
+    "views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
+
+// Note [Views of a base modified in place]: a view shares memory with its base, so an in-place
+// op on the base (or on another view of it) changes the view's values too; the view's history
+// must then go through the op that did it. Like PyTorch, the view notices lazily: its history
+// is remade, the next time it is read, as a strided view (AsStridedBackward0) of the base's
+// current history. A base that is a leaf keeps its views' histories (they already end in its
+// AccumulateGrad); pieces of split / unbind refuse, as PyTorch's do.
+void refresh_view_history(const Tensor& view, bool strict) {
+  TensorImpl* vi = view.impl();
+  Tensor base(vi->view_base);
+  const uint32_t now = view.version();
+  AutogradMeta* vm = vi->autograd.get();
+  if (vi->multi_view_output && vm && vm->grad_fn && base.requires_grad()) {
+    TG_CHECK(!strict, Runtime, "Output ", vm->output_nr, " of ", forward_name(*vm->grad_fn),
+             " is a view and its base or another view of its base has been modified inplace. ", kMultiViewAdvice);
+    return;  // keeps its (stale) history until it is asked for
+  }
+  vi->view_version = now;
+  if (!is_floating(view.dtype()) || !base.grad_fn() || !base.is_contiguous()) return;
+  GradModeGuard record(true);
+  Tensor fresh = strided_view(base, base.sizes(), geometry_of(view, base));
+  AutogradMeta& m = view.autograd_meta();
+  m.grad_fn = fresh.grad_fn();
+  m.output_nr = fresh.output_nr();
+}
 }  // namespace
 
 Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor&)>& out_of_place) {
+  static const bool refresher_installed = (set_view_history_refresher(&refresh_view_history), true);
+  (void)refresher_installed;
+  // An expanded dim makes several elements one memory location: the result would depend on
+  // the order of the writes (PyTorch's check, for stride-0 dims).
+  for (int64_t d = 0; self.numel() > 0 && d < self.dim(); ++d)
+    TG_CHECK(!(self.sizes()[d] > 1 && self.strides()[d] == 0), Runtime,
+             "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+             "location. Please clone() the tensor before performing the operation.");
   const bool recording = GradMode::is_enabled();
   TG_CHECK(!(recording && self.is_leaf() && self.requires_grad()), Runtime,
            "a leaf Variable that requires grad is being used in an in-place operation.");
@@ -67,6 +118,9 @@ Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor
   const bool view_of_leaf = base && Tensor(base).is_leaf() && Tensor(base).requires_grad();
   TG_CHECK(!(recording && view_of_leaf), Runtime,
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  if (recording && self.impl()->multi_view_output && self.requires_grad())
+    TG_ERROR(Runtime, "Output ", self.output_nr(), " of ", forward_name(*self.grad_fn()),
+             " is a view and is being modified inplace. ", kMultiViewAdvice);
   Tensor out = out_of_place(recording && is_floating(self.dtype()) ? snapshot(self) : self);
   TG_CHECK(out.sizes() == self.sizes(), Runtime, "output with shape ", shape_str(self.sizes()),
            " doesn't match the broadcast shape ", shape_str(out.sizes()));
@@ -77,6 +131,7 @@ Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor
   self.bump_version();
   if (recording && base && is_floating(self.dtype())) {
     rebase_view_history(self, out);
+    self.impl()->view_version = self.version();  // its history now includes this write
   } else if (out.grad_fn()) {
     AutogradMeta& meta = self.autograd_meta();
     meta.grad_fn = out.grad_fn();

@@ -1,4 +1,6 @@
 // Ops that join, repeat or reorder whole tensors: cat, stack, repeat, flip.
+#include <algorithm>
+
 #include "kernels/copy.h"
 #include "ops/op.h"
 #include "ops/ops.h"
@@ -137,14 +139,21 @@ struct Repeat {
              "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
     const size_t lead = repeats.size() - a.dim();
     Shape sizes, strides, merged;
+    bool overflow = false;
     for (size_t i = 0; i < repeats.size(); ++i) {
-      TG_CHECK(repeats[i] >= 0, Runtime, "Trying to create tensor with negative dimension ", repeats[i], ": ",
-               shape_str(repeats));
       int64_t s = i < lead ? 1 : a.sizes()[i - lead], st = i < lead ? 0 : a.strides()[i - lead];
       sizes.push_back(repeats[i]), strides.push_back(0);
       sizes.push_back(s), strides.push_back(st);
-      merged.push_back(repeats[i] * s);
+      int64_t m = 0;
+      overflow |= __builtin_mul_overflow(repeats[i], s, &m);
+      merged.push_back(m);
     }
+    // PyTorch checks the result's sizes: a negative repeat shows there as size * repeat.
+    for (int64_t m : merged)
+      TG_CHECK(overflow || m >= 0, Runtime, "Trying to create tensor with negative dimension ", m, ": ", shape_str(merged));
+    // An empty result copies nothing (its spread-out intermediate may not even have a size).
+    if (!overflow && std::find(merged.begin(), merged.end(), 0) != merged.end()) return Tensor::empty(merged, a.dtype());
+    TG_CHECK(!overflow, Runtime, "Storage size calculation overflowed with sizes=", shape_str(sizes));
     Tensor spread = kernels::contiguous_copy(Tensor::view_of(a, sizes, strides, a.offset()));
     return Tensor::view_of(spread, merged, contiguous_strides(merged), 0);
   }
@@ -153,6 +162,9 @@ struct Repeat {
     s.repeats = repeats;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    // An empty result (a zero repeat, or an empty input that even a negative repeat keeps
+    // empty, as PyTorch allows) sends nothing back.
+    if (grad.numel() == 0) return {zeros(s.sizes, grad.dtype())};
     const size_t lead = s.repeats.size() - s.sizes.size();
     Shape split;
     DimList over;
@@ -175,13 +187,12 @@ struct Flip {
   static Tensor forward(const Tensor& a, const DimList& dims) {
     Shape strides = a.strides();
     int64_t offset = a.offset();
-    SmallVector<bool, 6> seen(a.dim(), false);
+    SmallVector<bool, 6> seen(std::max<int64_t>(a.dim(), 1), false);
     for (int64_t d : dims) {
       int64_t w = wrap_dim(d, a.dim());
-      if (a.dim() == 0) continue;
-      TG_CHECK(!seen[w], Runtime, "dims has duplicates, original flip dims size=", dims.size(),
-               ", but unique flip dims size=", dims.size() - 1);
+      TG_CHECK(!seen[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
       seen[w] = true;
+      if (a.dim() == 0) continue;
       if (a.sizes()[w] > 0) offset += (a.sizes()[w] - 1) * strides[w];
       strides[w] = -strides[w];
     }

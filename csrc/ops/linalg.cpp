@@ -55,7 +55,11 @@ struct Bmm {
     TG_CHECK(b.size(0) == a.size(0) && b.size(1) == a.size(2), Runtime,
              "Expected size for first two dimensions of batch2 tensor to be: [", a.size(0), ", ", a.size(2),
              "] but got: [", b.size(0), ", ", b.size(1), "].");
-    check_same_dtype(a, b, "batch1 and batch2");
+    // PyTorch returns an empty (or, with an empty inner dim, zero) result before its dtype check,
+    // in batch2's dtype.
+    if (a.size(0) * a.size(1) * b.size(2) == 0 || a.size(2) == 0) return zeros({a.size(0), a.size(1), b.size(2)}, b.dtype());
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected scalar type ", dtype_legacy_name(a.dtype()), " but found ",
+             dtype_legacy_name(b.dtype()));
     return kernels::bmm(a, b);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
@@ -80,7 +84,8 @@ struct Mv {
              v.dim());
     TG_CHECK(a.size(1) == v.size(0), Runtime, "size mismatch, got input (", a.size(0), "), mat (", a.size(0), "x",
              a.size(1), "), vec (", v.size(0), ")");
-    check_same_dtype(a, v, "mat and vec");
+    TG_CHECK(a.dtype() == v.dtype(), Runtime, "addmv input tensors must have the same dtype, but got ",
+             dtype_legacy_name(v.dtype()), ", ", dtype_legacy_name(a.dtype()), ", and ", dtype_legacy_name(v.dtype()));
     return kernels::mv(a, v);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& v, const Tensor&) {
@@ -106,7 +111,8 @@ struct Dot {
     TG_CHECK(a.numel() == b.numel(), Runtime, "inconsistent tensor size, expected tensor [", a.numel(),
              "] and src [", b.numel(), "] to have the same number of elements, but got ", a.numel(), " and ",
              b.numel(), " elements respectively");
-    check_same_dtype(a, b, "both vectors");
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "dot : expected both vectors to have same dtype, but found ",
+             dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
     return kernels::dot(a, b);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
@@ -132,6 +138,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (da == 1 && db == 2) return squeeze(mm(unsqueeze(a, 0), b), DimList{0});
   if (da == 2 && db == 2) return mm(a, b);
   // Batched: 1-D operands become matrices, batch dims broadcast, everything folds into one bmm.
+  // PyTorch folds a batch against a matrix into mm, so its dtype error is mm's there.
+  if (std::min(da, db) <= 2) check_same_dtype(a, b, "m1 and m2");
   Tensor A = da == 1 ? unsqueeze(a, 0) : a;
   Tensor B = db == 1 ? unsqueeze(b, 1) : b;
   const int64_t n = A.size(-2), k = A.size(-1), k2 = B.size(-2), m = B.size(-1);

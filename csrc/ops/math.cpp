@@ -95,14 +95,33 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
     }                                                                                           \
   };
 
+// The same from the saved output y, for the ops whose PyTorch formula reads the result (so
+// that an in-place change of the result, not of the input, invalidates their backward).
+#define TG_UNARY_OP_OF_RESULT(Struct, op_name, node_name, kernel_op, derivative)               \
+  struct Struct {                                                                               \
+    static constexpr const char* name = op_name;                                                \
+    static constexpr const char* node = node_name;                                              \
+    struct Saved {                                                                              \
+      SavedTensor out;                                                                          \
+      auto tensors() { return std::tie(out); }                                                  \
+    };                                                                                          \
+    static Tensor forward(const Tensor& a) { return float_unary(UnaryOp::kernel_op, a); }       \
+    static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); } \
+    static TensorList backward(Saved& s, const Tensor& grad, Needs) {                           \
+      Tensor y = s.out.unpack();                                                                \
+      return {grad * (derivative)};                                                             \
+    }                                                                                           \
+  };
+
 TG_UNARY_OP(Log1p, "log1p", "Log1PBackward0", Log1p, reciprocal(x + 1.0))
-TG_UNARY_OP(Expm1, "expm1", "Expm1Backward0", Expm1, exp(x))
+TG_UNARY_OP_OF_RESULT(Expm1, "expm1", "Expm1Backward0", Expm1, y + 1.0)
 TG_UNARY_OP(Log2, "log2", "Log2Backward0", Log2, reciprocal(x * std::log(2.0)))
 TG_UNARY_OP(Sin, "sin", "SinBackward0", Sin, cos(x))
 TG_UNARY_OP(Cos, "cos", "CosBackward0", Cos, -sin(x))
-TG_UNARY_OP(Tan, "tan", "TanBackward0", Tan, tan(x) * tan(x) + 1.0)
-TG_UNARY_OP(Rsqrt, "rsqrt", "RsqrtBackward0", Rsqrt, -0.5 * pow(x, -1.5))
+TG_UNARY_OP_OF_RESULT(Tan, "tan", "TanBackward0", Tan, y * y + 1.0)
+TG_UNARY_OP_OF_RESULT(Rsqrt, "rsqrt", "RsqrtBackward0", Rsqrt, -0.5 * y * y * y)
 #undef TG_UNARY_OP
+#undef TG_UNARY_OP_OF_RESULT
 
 Tensor log1p(const Tensor& a) { return apply_op<Log1p>(a); }
 Tensor expm1(const Tensor& a) { return apply_op<Expm1>(a); }
@@ -138,11 +157,13 @@ struct Clamp {
     s.hi = hi;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    // where, not grad * mask: a NaN or inf gradient must not leak where x was clamped (PyTorch's).
     Tensor x = s.self.unpack();
-    Tensor pass = ones_like(x);
-    if (s.lo) pass = pass * ge(x, scalar_tensor(*s.lo));
-    if (s.hi) pass = pass * le(x, scalar_tensor(*s.hi));
-    return {grad * pass};
+    Tensor pass;
+    if (s.lo) pass = ge(x, scalar_tensor(*s.lo));
+    if (s.hi) pass = pass.defined() ? logical_and(pass, le(x, scalar_tensor(*s.hi))) : le(x, scalar_tensor(*s.hi));
+    if (!pass.defined()) return {grad};
+    return {where(pass, grad, zeros({}, grad.dtype()))};
   }
 };
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) { return apply_op<Clamp>(a, lo, hi); }
@@ -168,14 +189,15 @@ struct ClampTensor {
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     Tensor x = s.self.unpack(), lo = s.lo.unpack(), hi = s.hi.unpack();
-    Tensor zero = zeros_like(grad), pass = ones_like(grad);
-    if (lo.defined()) pass = pass * ge(x, lo);
-    if (hi.defined()) pass = pass * le(x, hi);
-    Tensor gx = needs[0] ? grad * pass : Tensor();
-    // With min > max the result is max everywhere: max gets the gradient, min none.
+    Tensor zero = zeros_like(grad), pass;
+    if (lo.defined()) pass = ge(x, lo);
+    if (hi.defined()) pass = pass.defined() ? logical_and(pass, le(x, hi)) : le(x, hi);
+    Tensor gx = needs[0] ? where(pass, grad, zero) : Tensor();  // where: no NaN leaks where clamped
+    // With min >= max the result is max everywhere: max gets the gradient, min none (PyTorch's
+    // convention for the tie min == max too).
     Tensor glo, ghi;
     if (needs[1]) {
-      Tensor below = hi.defined() ? logical_and(lt(x, lo), le(lo, hi)) : lt(x, lo);
+      Tensor below = hi.defined() ? logical_and(lt(x, lo), lt(lo, hi)) : lt(x, lo);
       glo = where(below, grad, zero);
     }
     if (needs[2]) ghi = where(lo.defined() ? gt(maximum(x, lo), hi) : gt(x, hi), grad, zero);
@@ -218,8 +240,9 @@ struct LerpScalar {
     double w = 0;
   };
   static Tensor forward(const Tensor& a, const Tensor& b, double w) {
-    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_name(a.dtype()),
-             " for `end` but got dtype ", dtype_name(b.dtype()));
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    broadcast_shapes(a.sizes(), b.sizes());  // PyTorch's order in a size mismatch: self, then end
     return a + w * (b - a);
   }
   static void save(Saved& s, const Tensor&, const Tensor&, double w, const Tensor&) { s.w = w; }
@@ -236,8 +259,11 @@ struct LerpTensor {
     auto tensors() { return std::tie(a, b, w); }
   };
   static Tensor forward(const Tensor& a, const Tensor& b, const Tensor& w) {
-    TG_CHECK(a.dtype() == b.dtype() && a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_name(a.dtype()),
-             " for `end` and `weight` but got ", dtype_name(b.dtype()), " and ", dtype_name(w.dtype()));
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    TG_CHECK(a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `weight` but got dtype ", dtype_scalar_name(w.dtype()));
+    broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes()), w.sizes());  // PyTorch's order in a size mismatch
     return a + w * (b - a);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& w, const Tensor&) {

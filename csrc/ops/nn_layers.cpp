@@ -136,7 +136,7 @@ struct Embedding {
   static Tensor forward(const Tensor& weight, const NonDiff& idx, int64_t) {
     TG_CHECK(idx.t.dtype() == DType::Int64, Runtime,
              "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ",
-             dtype_legacy_name(idx.t.dtype()), " instead (while checking arguments for embedding)");
+             "torch.", dtype_legacy_name(idx.t.dtype()), "Tensor instead (while checking arguments for embedding)");
     TG_CHECK(weight.dim() == 2, Runtime, "'weight' must be 2-D");
     return knn::embedding(weight, idx.t);
   }
@@ -163,14 +163,25 @@ struct ConstantPadNd {
     Pads pads;
   };
   static Tensor forward(const Tensor& a, const Pads& pads, double value) {
-    TG_CHECK(pads.size() % 2 == 0, Runtime, "Length of pad must be even but instead it equals ", pads.size());
+    TG_CHECK(pads.size() % 2 == 0, Runtime, "Padding length must be divisible by 2");
     TG_CHECK((int64_t)pads.size() / 2 <= a.dim(), Runtime, "Length of pad should be no more than twice the number of dimensions of the input. Pad length is ",
              pads.size(), " while the input has ", a.dim(), " dimensions.");
+    // PyTorch first cuts negative pads off the input with narrow(): a cut longer than the dim
+    // is its error (so the output-size check below only guards overflow).
+    auto cut_fits = [&](size_t i) {
+      const int64_t d = a.dim() - 1 - (int64_t)i, lo = pads[2 * i], hi = pads[2 * i + 1];
+      int64_t n = a.size(d);
+      if (lo < 0 && (__builtin_add_overflow(n, lo, &n) || n < 0)) return false;
+      return !(hi < 0 && (__builtin_add_overflow(n, hi, &n) || n < 0));
+    };
+    for (size_t i = 0; i < pads.size() / 2; ++i)
+      TG_CHECK(cut_fits(i), Runtime, "narrow(): length must be non-negative.");
     Shape out_sizes = a.sizes(), src_off(a.dim(), 0), dst_off(a.dim(), 0), region = a.sizes();
     for (size_t i = 0; i < pads.size() / 2; ++i) {
       const int64_t d = a.dim() - 1 - (int64_t)i, lo = pads[2 * i], hi = pads[2 * i + 1];
-      out_sizes[d] = a.size(d) + lo + hi;
-      TG_CHECK(out_sizes[d] >= 0, Runtime, "The input size ", a.size(d), ", plus negative padding ", lo, " and ", hi,
+      const bool overflow = __builtin_add_overflow(a.size(d), lo, &out_sizes[d]) ||
+                            __builtin_add_overflow(out_sizes[d], hi, &out_sizes[d]);
+      TG_CHECK(!overflow && out_sizes[d] >= 0, Runtime, "The input size ", a.size(d), ", plus negative padding ", lo, " and ", hi,
                " resulted in a negative output size, which is invalid. Check dimension ", d, " of your input.");
       src_off[d] = lo < 0 ? -lo : 0;
       dst_off[d] = lo > 0 ? lo : 0;
@@ -202,6 +213,8 @@ enum class PadMode { Reflect, Replicate, Circular };
 knn::IndexMaps pad_maps(const Tensor& a, const std::vector<int64_t>& pads, PadMode mode) {
   knn::IndexMaps maps(a.dim());
   const char* names[] = {"W", "H", "D"};
+  Shape out_sizes = a.sizes();
+  bool big = false;
   for (size_t i = 0; i < pads.size() / 2; ++i) {
     const int64_t d = a.dim() - 1 - (int64_t)i, n = a.size(d), lo = pads[2 * i], hi = pads[2 * i + 1];
     if (mode == PadMode::Reflect)
@@ -209,8 +222,18 @@ knn::IndexMaps pad_maps(const Tensor& a, const std::vector<int64_t>& pads, PadMo
                "dimension, but got: padding (", lo, ", ", hi, ") at dimension ", d, " of input ", shape_str(a.sizes()));
     if (mode == PadMode::Circular)
       TG_CHECK(std::max(lo, hi) <= n, Runtime, "Padding value causes wrapping around more than once.");
-    TG_CHECK(n > 0 && n + lo + hi > 0, Runtime, "input (", names[i], ": ", n, ") is too small. Calculated output ",
-             names[i], ": ", n + lo + hi);
+    int64_t out = 0;
+    const bool overflow = __builtin_add_overflow(n, lo, &out) || __builtin_add_overflow(out, hi, &out);
+    TG_CHECK(!overflow, Runtime, "Storage size calculation overflowed with sizes=[", n, " + ", lo, " + ", hi, "]");
+    TG_CHECK(n > 0 && out > 0, Runtime, "input (", names[i], ": ", n, ") is too small. Calculated output ", names[i],
+             ": ", out);
+    out_sizes[d] = out;
+    big |= out > (1 << 20);
+  }
+  // Huge pads: fail on the output's allocation (PyTorch's error) before building huge maps.
+  if (big) Tensor::empty(out_sizes, a.dtype());
+  for (size_t i = 0; i < pads.size() / 2; ++i) {
+    const int64_t d = a.dim() - 1 - (int64_t)i, n = a.size(d), lo = pads[2 * i], hi = pads[2 * i + 1];
     for (int64_t o = 0; o < n + lo + hi; ++o) {
       int64_t src = o - lo;
       if (mode == PadMode::Reflect) src = src < 0 ? -src : src >= n ? 2 * (n - 1) - src : src;

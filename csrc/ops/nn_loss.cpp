@@ -90,7 +90,9 @@ struct NllLoss {
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor coef = knn::nll_coef(s.sizes, grad.dtype(), s.target, s.weight, s.ignore_index, s.reduction == kMean);
     Tensor g = s.reduction == kNone && s.sizes.size() >= 2 ? unsqueeze(grad, 1) : grad;
-    return {g * coef};
+    // Only the picked entries get a gradient (PyTorch scatters it): a NaN or inf grad must not
+    // reach the others through 0 * grad.
+    return {where(ne(coef, scalar_tensor(0.0)), g * coef, zeros({}, grad.dtype()))};
   }
 };
 

@@ -91,6 +91,8 @@ bool record_view_base(const Tensor& out, const T& arg) {
     if (arg.defined() && !arg.same(out) && arg.storage() == out.storage()) {
       const auto& base = arg.impl()->view_base;
       out.impl()->view_base = base ? base : arg.impl_ptr();
+      out.impl()->view_version = out.version();
+      out.impl()->multi_view_output = arg.impl()->multi_view_output;  // views of a split piece too
     }
     return true;  // only the first tensor argument counts
   }

@@ -338,11 +338,13 @@ struct Relu {
   static Tensor forward(const Tensor& a) { return unary_forward(UnaryOp::Relu, a); }
   static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, true); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    // sign(out) is the 0/1 mask, and (unlike a comparison) keeps out's history, so the
-    // gradient stays differentiable (with zero second derivative) under create_graph.
-    Tensor y = s.out.unpack();
-    if (!GradMode::is_enabled() && kernels::can_fuse(grad, y)) return {kernels::fused_backward(FusedGrad::Relu, grad, y)};
-    return {grad * sign(y)};
+    // where, not grad * mask: a NaN or inf gradient must not leak where x <= 0 (PyTorch's
+    // threshold_backward). Under create_graph the passed part is grad * sign(out), which keeps
+    // out's history so the gradient stays differentiable (with zero second derivative).
+    Tensor out = s.out.unpack();
+    if (!GradMode::is_enabled() && kernels::can_fuse(grad, out)) return {kernels::fused_backward(FusedGrad::Relu, grad, out)};
+    Tensor pass = gt(out, scalar_tensor(0.0)), zero = zeros({}, grad.dtype());
+    return {where(pass, GradMode::is_enabled() ? grad * sign(out) : grad, zero)};
   }
 };
 

@@ -11,14 +11,14 @@ using DimMask = SmallVector<bool, 6>;
 // Which dims a reduction covers: all of them for an empty list, else the listed ones
 // (wrapped; a dim named twice is an error, as in PyTorch).
 inline DimMask dim_mask(const Tensor& a, const DimList& dims) {
-  DimMask mask(a.dim(), dims.empty());
+  DimMask seen(std::max<int64_t>(a.dim(), 1), false);  // a 0-d tensor has the one dim 0 (or -1)
   for (int64_t d : dims) {
     int64_t w = wrap_dim(d, a.dim());
-    if (a.dim() == 0) continue;
-    TG_CHECK(!mask[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
-    mask[w] = true;
+    TG_CHECK(!seen[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
+    seen[w] = true;
   }
-  return mask;
+  if (dims.empty()) return DimMask(a.dim(), true);
+  return a.dim() ? seen : DimMask();
 }
 
 // Drops the reduced (size-1) dims of a keepdim result: a view, no copy.
@@ -33,10 +33,10 @@ inline Tensor drop_reduced(const Tensor& kept, const DimMask& mask) {
 }
 
 inline int64_t reduced_count(const Tensor& a, const DimMask& mask) {
-  int64_t n = 1;
+  Shape reduced;
   for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) n *= a.sizes()[d];
-  return n;
+    if (mask[d]) reduced.push_back(a.sizes()[d]);
+  return numel_of(reduced);  // no overflow for the huge dims an empty tensor may have
 }
 
 // A reduced result with its reduced dims back (size 1), ready to broadcast against the input.

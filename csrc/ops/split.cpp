@@ -38,6 +38,7 @@ TensorList record_pieces(const Tensor& a, TensorList pieces, const char* node_na
     AutogradMeta& meta = pieces[i].autograd_meta();
     meta.grad_fn = node;
     meta.output_nr = (uint32_t)i;
+    pieces[i].impl()->multi_view_output = true;
   }
   return pieces;
 }
@@ -76,8 +77,13 @@ TensorList split(const Tensor& a, int64_t split_size, int64_t dim) {
 TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim) {
   TG_CHECK(a.dim() > 0, Runtime, "split expects at least a 1-dimensional tensor");
   int64_t d = wrap_dim(dim, a.dim()), total = 0;
-  for (int64_t s : sizes) total += s;
-  TG_CHECK(total == a.sizes()[d], Runtime, "split_with_sizes expects split_sizes to sum exactly to ", a.sizes()[d],
+  bool overflow = false;
+  for (int64_t s : sizes) {
+    TG_CHECK(s >= 0, Runtime, "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=",
+             shape_str(sizes));
+    overflow |= __builtin_add_overflow(total, s, &total);
+  }
+  TG_CHECK(!overflow && total == a.sizes()[d], Runtime, "split_with_sizes expects split_sizes to sum exactly to ", a.sizes()[d],
            " (input tensor's size at dimension ", d, "), but got split_sizes=", shape_str(sizes));
   TensorList pieces;
   {
@@ -99,8 +105,8 @@ TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim) {
 }
 
 TensorList unbind(const Tensor& a, int64_t dim) {
-  TG_CHECK(a.dim() > 0, Index, "Dimension specified as 0 but tensor has no dimensions");
   int64_t d = wrap_dim(dim, a.dim());
+  TG_CHECK(a.dim() > 0, Index, "Dimension specified as 0 but tensor has no dimensions");
   TensorList pieces;
   {
     NoGradGuard pieces_are_plain_views;

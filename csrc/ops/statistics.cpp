@@ -84,7 +84,9 @@ struct Std {
   }
   // d std = d var / (2 std)
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {var_backward(s, grad / (s.out.unpack() * 2.0))};
+    // PyTorch's std_backward: zero where the std is zero (a constant input), not 0/0.
+    Tensor out = s.out.unpack();
+    return {var_backward(s, where(eq(out, scalar_tensor(0.0)), zeros({}, grad.dtype()), grad / (out * 2.0)))};
   }
 };
 

@@ -131,7 +131,8 @@ struct Unsqueeze {
   static Tensor forward(const Tensor& a, int64_t dim) {
     dim = wrap_dim(dim, a.dim() + 1);
     Shape sizes = a.sizes(), strides = a.strides();
-    int64_t stride = dim < a.dim() ? a.sizes()[dim] * a.strides()[dim] : 1;
+    // unsigned: an empty tensor's strides may be huge (they are never used)
+    int64_t stride = dim < a.dim() ? (int64_t)((uint64_t)a.sizes()[dim] * (uint64_t)a.strides()[dim]) : 1;
     sizes.insert(sizes.begin() + dim, 1);
     strides.insert(strides.begin() + dim, stride);
     return restride(a, sizes, strides);
@@ -182,10 +183,11 @@ struct SqueezeDims : SqueezeBase {
   static constexpr const char* name = "squeeze_dims";
   static constexpr const char* node = "SqueezeBackward4";
   static Tensor forward(const Tensor& a, const DimList& dims) {
-    SmallVector<bool, 6> drop(a.dim(), false);
+    SmallVector<bool, 6> drop(std::max<int64_t>(a.dim(), 1), false);
     for (int64_t dim : dims) {
       int64_t d = wrap_dim(dim, a.dim());
-      if (a.dim() > 0) drop[d] = true;
+      TG_CHECK(!drop[d], Runtime, "dim ", d, " appears multiple times in the list of dims");
+      drop[d] = true;
     }
     return squeeze_mask(a, drop);
   }

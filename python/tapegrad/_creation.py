@@ -1,8 +1,10 @@
 """Creation functions with PyTorch's signatures: sizes as varargs or one sequence, keyword
 `dtype=` and `requires_grad=`. Data comes in through numpy; the buffers are the core's."""
 import builtins
+import math
 import numbers
 from typing import Any, Callable, Optional, Sequence, Tuple, Union, cast
+import warnings
 
 import numpy as np
 
@@ -15,11 +17,28 @@ _FLOAT = _dtype.float32
 SizeArg = Union[int, Sequence[int]]
 Number = Union[builtins.float, int, builtins.bool]
 
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
-def _sizes(size: Tuple[SizeArg, ...], fname: str) -> Tuple[int, ...]:
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, builtins.bool) or (
+        hasattr(v, "__index__") and not isinstance(v, (builtins.bool, float, Tensor, _dtype)))
+
+
+def _sizes(size: Sequence[Any], fname: str) -> Tuple[int, ...]:
+    """Sizes given as varargs or as one sequence, checked with PyTorch's argument errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return cast(Tuple[int, ...], size)  # ints (the _C call checks)
+        size = tuple(size[0])
+    elif len(size) == 1 and not _is_int(size[0]):
+        raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}")
+    for pos, s in enumerate(size, 1):
+        if not _is_int(s):
+            raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos {pos} with error "
+                            f"\"type must be tuple of ints,but got {type(s).__name__}\"")
+        if not _INT64_MIN <= s.__index__() <= _INT64_MAX:
+            raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos {pos} with error "
+                            "\"Overflow when unpacking long long\"")
+    return tuple(s.__index__() for s in size)
 
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
@@ -30,21 +49,72 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
-def _check_nested(data: Any, dim: int = 0) -> None:
-    """Raises PyTorch's errors for data numpy would accept or reject differently."""
-    if data is None:
-        raise RuntimeError("Could not infer dtype of NoneType")
-    if isinstance(data, str):
+def _is_sequence(obj):
+    return isinstance(obj, (list, tuple, range)) or (isinstance(obj, np.ndarray) and obj.ndim > 0)
+
+
+def _infer_kind(obj):
+    """PyTorch's scalar-type inference over nested data: "b", "i", "f" (or a dtype for tensors and
+    arrays), raising its errors for what cannot be tensor data."""
+    if isinstance(obj, builtins.bool):
+        return "b"
+    if isinstance(obj, numbers.Integral):
+        return "i"
+    if isinstance(obj, float):
+        return "f"
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        return "a"
+    if isinstance(obj, str):
         raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, (list, tuple)):
-        lengths = None
-        for item in data:
-            if isinstance(item, (list, tuple)):
-                if lengths is None:
-                    lengths = len(item)
-                elif len(item) != lengths:
-                    raise ValueError(f"expected sequence of length {lengths} at dim {dim + 1} (got {len(item)})")
-            _check_nested(item, dim + 1)
+    if _is_sequence(obj):
+        kinds = {_infer_kind(item) for item in obj}
+        return "f" if "f" in kinds or "a" in kinds else "i" if "i" in kinds else "b" if kinds else "f"
+    raise RuntimeError(f"Could not infer dtype of {type(obj).__name__}")
+
+
+def _check_data(data, kind=None):
+    """Raises PyTorch's error for nested data it refuses (numpy accepts some, or words them
+    differently): sizes from the first element of every level, then the scalar types of all
+    elements (unless a dtype gives the kind), then every element against those sizes.
+    Returns (sizes, kind)."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    sizes, obj = [], data
+    while _is_sequence(obj) or (sizes and isinstance(obj, str)):
+        if isinstance(obj, str):  # a sequence of strs without end, unless empty
+            if obj:
+                raise ValueError("too many dimensions 'str'")
+            sizes.append(0)
+            break
+        sizes.append(len(obj))
+        if not len(obj):
+            break
+        obj = obj[0]
+    if kind is None:
+        kind = _infer_kind(data)
+    if 0 in sizes:
+        return sizes, kind  # PyTorch stores nothing, so checks nothing past the first elements
+
+    def store(obj, dim):
+        if dim == len(sizes):
+            if isinstance(obj, numbers.Number) and not isinstance(obj, complex) or isinstance(obj, (Tensor, np.generic)):
+                if kind == "i" and isinstance(obj, numbers.Integral) and not _INT64_MIN <= obj <= _INT64_MAX:
+                    raise ValueError("Overflow when unpacking long long")
+                if kind == "i" and isinstance(obj, float) and not (math.isfinite(obj) and abs(obj) < 2.0 ** 63):
+                    raise RuntimeError("value cannot be converted to type int64 without overflow")
+                return
+            name = type(obj).__name__
+            raise TypeError(f"must be real number, not {name}" if kind == "f"
+                            else f"'{name}' object cannot be interpreted as an integer")
+        if not (_is_sequence(obj) or isinstance(obj, str)):  # a str is a sequence of strs here
+            raise TypeError("not a sequence")
+        if len(obj) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(obj)})")
+        for item in obj:
+            store(item, dim + 1)
+
+    store(data, 0)
+    return sizes, kind
 
 
 def _infer_dtype(arr: np.ndarray) -> _dtype:
@@ -55,24 +125,54 @@ def _infer_dtype(arr: np.ndarray) -> _dtype:
         return _dtype.int64
     if kind == "f":
         return _dtype.float64 if arr.dtype.itemsize == 8 else _dtype.float32
-    raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.name}. "
+    raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. "
                     "The only supported types are: float64, float32, int64, and bool.")
+
+
+_KIND_OF = {_dtype.int64: "i", _dtype.bool: "b", _dtype.float32: "f", _dtype.float64: "f"}
+
+
+def _from_numbers(data, dtype):
+    """Nested Python numbers as an ndarray of a kind tapegrad has, or PyTorch's error. numpy
+    converts the common case; what it refuses or keeps as objects goes through _check_data."""
+    kind = _KIND_OF.get(dtype)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's own complaints about ragged or odd data
+            arr = np.asarray(data)
+    except (ValueError, TypeError, OverflowError):
+        arr = None
+    if arr is not None and arr.dtype.kind in "bif":
+        big = arr.dtype.kind == "f" and arr.size and not (np.isfinite(arr).all() and
+                                                          (np.abs(arr) < 9.223372036854775807e18).all())
+        if big and kind == "i":
+            _check_data(data, kind)  # a Python int past int64 is its own error
+            raise RuntimeError("value cannot be converted to type int64 without overflow")
+        if big and kind is None:
+            _check_data(data)  # numpy makes floats of ints past int64 (PyTorch refuses them)
+        return arr
+    sizes, kind = _check_data(data, kind)
+    np_dtype = {"b": np.bool_, "i": np.int64}.get(kind, np.float64)
+    if 0 in sizes:  # ragged past an empty first element: PyTorch makes an empty tensor
+        return np.zeros(sizes, dtype=np_dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(data, dtype=np_dtype)
 
 
 def tensor(data: Any, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False,
            device: Any = None) -> Tensor:
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays, tensors)."""
+    if dtype is not None and not isinstance(dtype, _dtype):
+        raise TypeError(f"tensor(): argument 'dtype' must be tapegrad.dtype, not {type(dtype).__name__}")
     if isinstance(data, Tensor):
         arr = data.detach().numpy()
         inferred = data.dtype
-    elif isinstance(data, np.ndarray):
-        arr = data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
         inferred = _infer_dtype(arr)
     else:
-        _check_nested(data)
-        arr = np.asarray(data)
-        if arr.dtype.kind == "O":
-            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        arr = _from_numbers(data, dtype)
         # Python floats become the default dtype (float32), as in PyTorch.
         inferred = _FLOAT if arr.dtype.kind == "f" else _infer_dtype(arr)
     return _finish(_C._from_array(arr, dtype if dtype is not None else inferred), requires_grad)
@@ -85,7 +185,10 @@ def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
 
 
 def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return full(_sizes(size, "zeros"), 0, dtype=dtype or _FLOAT, requires_grad=requires_grad)
+    dims = _sizes(size, "zeros")
+    if any(s < 0 for s in dims):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return full(dims, 0, dtype=dtype or _FLOAT, requires_grad=requires_grad)
 
 
 def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
@@ -98,6 +201,7 @@ def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtin
 
 def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None,
          requires_grad: builtins.bool = False) -> Tensor:
+    size = _sizes((size,) if isinstance(size, (tuple, list)) else size, "full")
     if dtype is None:
         if isinstance(fill_value, builtins.bool):
             dtype = _dtype.bool
@@ -133,14 +237,18 @@ def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = N
     """`steps` evenly spaced values from start to end, both included."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    _C._empty((int(steps),), dtype or _FLOAT)  # a size that cannot be allocated fails here, with the byte count
     values = np.linspace(builtins.float(start), builtins.float(end), int(steps))
     return _finish(_C._from_array(values, dtype or _FLOAT), requires_grad)
 
 
 def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None,
         requires_grad: builtins.bool = False) -> Tensor:
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    _C._empty((n, n if m is None else m), dtype or _FLOAT)  # fails here, with the byte count, when too big
     return _finish(_C._from_array(np.eye(n, n if m is None else m), dtype or _FLOAT), requires_grad)
 
 
@@ -153,6 +261,7 @@ def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Option
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
+    size = _sizes((size,) if isinstance(size, (tuple, list)) else size, "randint")
     top = cast(int, high)
     if top <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={top}")

@@ -1,7 +1,7 @@
 """x[...] and x[...] = v: Python's index objects parsed into the core's select / slice /
 unsqueeze views and its advanced-index ops (numpy's rules, PyTorch's errors)."""
 import builtins
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -19,11 +19,17 @@ IndexKey = Union[Index, Tuple[Index, ...]]
 
 
 def _as_index_tensor(obj):
-    """Lists and numpy arrays index like tensors; everything else is left as it is."""
+    """Lists, numpy arrays and Python bools index like tensors (a bool as a 0-d mask, as in
+    PyTorch); everything else is left as it is."""
+    if isinstance(obj, builtins.bool):
+        return _C._from_array(np.array(obj), _C.dtype.bool)
     if isinstance(obj, (list, np.ndarray)):
         arr = np.asarray(obj)
         return _C._from_array(arr, _C.dtype.bool if arr.dtype == np.bool_ else _C.dtype.int64)
     return obj
+
+
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
 
 def _consumed(item):
@@ -35,7 +41,9 @@ def _consumed(item):
 
 
 def _check_item(item):
-    if isinstance(item, (builtins.bool,)) or not (
+    if isinstance(item, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if not (
             item is None or item is Ellipsis or isinstance(item, (int, slice, Tensor)) or hasattr(item, "__index__")):
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                          f"indices (got {type(item).__name__})")
@@ -50,9 +58,18 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
     if builtins.sum(i is Ellipsis for i in items) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = builtins.sum(_consumed(i) for i in items)
+    # PyTorch's order: a lone int is unpacked first; a tuple's items are counted first.
+    if isinstance(key, slice) and key.step is not None and key.step.__index__() <= 0:
+        raise ValueError("slice step cannot be zero" if key.step.__index__() == 0 else "step must be greater than zero")
+    lone_int = isinstance(key, int) and not isinstance(key, builtins.bool)
+    if lone_int and not _INT64_MIN <= cast(int, key) <= _INT64_MAX:
+        raise ValueError("Overflow when unpacking long long")
+    if self.dim() == 0 and lone_int:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
     if used > self.dim():
         raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
-    result, dim, advanced = self, 0, {}
+    result, dim, advanced, masks = self, 0, {}, []
     for item in items:
         if item is None:
             result = result.unsqueeze(dim)
@@ -60,20 +77,25 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
         elif item is Ellipsis:
             dim += self.dim() - used
         elif isinstance(item, slice):
-            step = 1 if item.step is None else item.step
-            if step <= 0:
+            step = 1 if item.step is None else item.step.__index__()
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
                 raise ValueError("step must be greater than zero")
-            result = _C._slice(result, dim, item.start, item.stop, step)
+            size = result.shape[dim]
+            # Bounds past int64 mean "past the end" (PyTorch clamps them too).
+            start, stop = (None if b is None else builtins.max(-size, builtins.min(b.__index__(), size))
+                           for b in (item.start, item.stop))
+            result = _C._slice(result, dim, start, stop, builtins.min(step, _INT64_MAX))
             dim += 1
         elif isinstance(item, Tensor):
-            if item.dtype == _C.dtype.bool:
-                mask_shape = tuple(item.shape)
-                for k, n in enumerate(mask_shape):
-                    if result.shape[dim + k] != n:
-                        raise IndexError(f"The shape of the mask {list(mask_shape)} at index {k} does not match the "
-                                         f"shape of the indexed tensor {list(result.shape)} at index {dim + k}")
-                for k, idx in enumerate(np.nonzero(item.numpy())):
-                    advanced[dim + k] = _C._from_array(np.ascontiguousarray(idx), _C.dtype.int64)
+            if item.dtype == _C.dtype.bool and item.dim() == 0:
+                # A 0-d mask adds a dim of size 1 (True) or 0 (False), indexed like a 1-d mask.
+                result = result.unsqueeze(dim)
+                advanced[dim] = _C._from_array(np.nonzero(item.view(1).numpy())[0], _C.dtype.int64)
+                dim += 1
+            elif item.dtype == _C.dtype.bool:
+                masks.append((dim, item))  # checked once the basic part is applied, as PyTorch does
                 dim += item.dim()
             elif item.dtype == _C.dtype.int64:
                 advanced[dim] = item
@@ -82,10 +104,20 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         else:
             i = item.__index__()
+            if not _INT64_MIN <= i <= _INT64_MAX:
+                raise ValueError("Overflow when unpacking long long")
             size = result.shape[dim]
             if not -size <= i < size:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
             result = result.select(dim, i)
+    for dim, mask in masks:  # later items only changed dims after each mask's
+        mask_shape = tuple(mask.shape)
+        for k, n in enumerate(mask_shape):
+            if result.shape[dim + k] != n:
+                raise IndexError(f"The shape of the mask {list(mask_shape)} at index {k} does not match the "
+                                 f"shape of the indexed tensor {list(result.shape)} at index {dim + k}")
+        for k, idx in enumerate(np.nonzero(mask.numpy())):
+            advanced[dim + k] = _C._from_array(np.ascontiguousarray(idx), _C.dtype.int64)
     indices = [advanced.get(d) for d in range(result.dim())] if advanced else None
     return result, indices
 
@@ -97,7 +129,18 @@ def getitem(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tensor:
     return _C._index(result, indices)
 
 
+def _masked_fill_key(key: "tapegrad._indexing.IndexKey") -> bool:
+    """True when PyTorch writes x[key] = v with masked_fill_ for a one-element v: the key's only
+    tensor is a bool mask with dims."""
+    items = [_as_index_tensor(i) for i in (key if isinstance(key, tuple) else (key,))]
+    tensors = [i for i in items if isinstance(i, Tensor)]
+    return len(tensors) == 1 and tensors[0].dtype == _C.dtype.bool and tensors[0].dim() > 0
+
+
 def setitem(self: Tensor, key: "tapegrad._indexing.IndexKey", value: Union[Tensor, float]) -> None:
+    if (isinstance(value, Tensor) and value.numel() == 1 and value.dtype != self.dtype
+            and _masked_fill_key(key)):
+        value = value.reshape(()).to(self.dtype)  # masked_fill_ casts its value
     # The basic part is found on a contiguous, detached tensor of self's shape (self's data
     # when it is contiguous), so that the write can be described relative to it.
     base = (self if self.is_contiguous() else self.contiguous()).detach()

@@ -33,8 +33,8 @@ def test_grad_with_grad_outputs_and_non_leaf_inputs():
 
 def test_grad_errors_and_allow_unused():
     x, unused = leaf([1.0]), leaf([2.0])
-    with pytest.raises(RuntimeError, match="One of the differentiated Tensors appears to not have been used in the "
-                                           "graph. Set allow_unused=True if this is the desired behavior."):
+    with pytest.raises(RuntimeError, match="The differentiated Tensor at index 1 appears to not have been used in "
+                                           "the graph. Set allow_unused=True if this is the desired behavior."):
         grad((x * 2).sum(), (x, unused))
     gx, gu = grad((x * 2).sum(), (x, unused), allow_unused=True)
     assert gx.tolist() == [2.0] and gu is None

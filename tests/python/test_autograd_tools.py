@@ -189,11 +189,11 @@ def test_leaf_hook_closing_over_the_leaf_does_not_leak():
 def test_inplace_error_names_the_producer_and_in_anomaly_mode_the_forward_line():
     x = tg.ones(2, 2, requires_grad=True)
     with tg.autograd.detect_anomaly():
-        y = x + 1  # the producing line
+        y = x + 1
         z = y * y
-        y.mul_(2)  # rebases y onto MulBackward0; the error still names AddBackward0
+        y.mul_(2)  # the producing line: rebases y onto MulBackward0, which PyTorch's error names
         with pytest.raises(RuntimeError) as info:
             z.sum().backward()
     msg = str(info.value)
-    assert "[torch.FloatTensor [2, 2]], which is output 0 of Add, is at version 1; expected version 0" in msg
-    assert "The tensor was produced by this forward call:" in msg and "y = x + 1  # the producing line" in msg
+    assert "[torch.FloatTensor [2, 2]], which is output 0 of Mul, is at version 1; expected version 0" in msg
+    assert "The tensor was produced by this forward call:" in msg and "y.mul_(2)  # the producing line" in msg

@@ -139,6 +139,9 @@ def gradcheck(fn: Fn, inputs: Inputs, *, eps: float = 1e-6, atol: float = 1e-5, 
               raise_exception: bool = True, fast_mode: bool = False) -> bool:
     """True when analytical and numerical derivatives agree (|a - n| <= atol + rtol * |n|)."""
     args = _as_tuple(inputs)
+    if not _diff_inputs(args):
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them have "
+                         "requires_grad=True.")
     _check_dtypes(args)
     if fast_mode:
         return _fast_check(fn, args, eps, atol, rtol, raise_exception)

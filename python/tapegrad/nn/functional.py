@@ -6,7 +6,9 @@ PyTorch composes in Python (linear for N-d input, l1_loss, cross_entropy, dropou
 here the same way, so their grad_fn names match.
 """
 import warnings
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
 
 import tapegrad as _tg
 from tapegrad import _C
@@ -33,6 +35,14 @@ def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: 
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return _REDUCTIONS[reduction]
+
+
+_LEGACY = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
+
+
+def _legacy(t: Tensor) -> str:
+    """PyTorch's legacy scalar type name of t's dtype ("Float"), as its messages spell it."""
+    return _LEGACY[str(t.dtype).split(".")[-1]]
 
 
 def _inplace(input: Tensor, out: Tensor) -> Tensor:
@@ -118,6 +128,19 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 # ---- linear ----
 
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
+                           f"{weight.dim()}D")
+    if bias is not None and bias.dtype != weight.dtype:  # PyTorch's addmm checks: self, then mat1
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_legacy(bias)} and {_legacy(weight)}")
+    if bias is not None and input.dtype != weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_legacy(input)} and {_legacy(weight)}")
+    if bias is not None and input.dim() >= 2 and weight.dim() == 2:
+        rows = 1
+        for n in input.shape[:-1]:
+            rows *= n
+        if bias.dim() > 2 or any(b not in (1, t) for b, t in zip(reversed(bias.shape), (weight.shape[0], rows))):
+            bias.detach().expand(rows, weight.shape[0])  # raises PyTorch's addmm error for the bias
     if bias is None:
         return _tg.matmul(input, weight.t())
     if input.dim() == 2:
@@ -142,10 +165,22 @@ def _size(t: Tensor) -> str:
     return f"torch.Size({list(t.shape)})"
 
 
+def _broadcast_pair(input: Tensor, target: Tensor) -> Tuple[Tensor, Tensor]:
+    """PyTorch's losses broadcast both sides first (then a 0-d side promotes like any other)."""
+    if tuple(input.shape) == tuple(target.shape):
+        return input, target
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        return input, target  # the op raises PyTorch's size mismatch
+    return input.expand(shape), target.expand(shape)
+
+
 def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
              reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target)
+    input, target = _broadcast_pair(input, target)
     if weight is not None:
         loss = weight * (input - target) ** 2
         return loss if r == 0 else loss.mean() if r == 1 else loss.sum()
@@ -156,6 +191,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, 
             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target)
+    input, target = _broadcast_pair(input, target)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
@@ -169,6 +205,17 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
 
 
 def _nll(input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int, r: int) -> Tensor:
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(weight)}")
+    if input.dim() == 1 and target.dim() == 1:  # PyTorch takes a one-element target as the class
+        if target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+        target = target.reshape(())
+    if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0] if target.dim() else 0}).")
     if input.dim() < 3:
         return _nn.nll_loss(input, target, weight, ignore_index, r)
     if input.dim() == 4:
@@ -247,6 +294,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
                          size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                          reduction: str = "mean") -> Tensor:
     r = _reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({_size(target)}) that is different to the input size ({_size(input)}) "
+                         "is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_legacy(target)} but expected {_legacy(input)}")
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         weight = weight.expand(*input.shape)
     return _nn.binary_cross_entropy(input, target, weight, r)
@@ -256,6 +308,24 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
                                      size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                                      reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     r = _reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({_size(target)}) must be the same as input size ({_size(input)})")
+    if pos_weight is not None and pos_weight.dim() > 0:
+        try:
+            shape = np.broadcast_shapes(tuple(input.shape), tuple(pos_weight.shape))
+        except ValueError:
+            shape = None  # the op raises PyTorch's size mismatch
+        if shape is not None and shape != tuple(input.shape):
+            # PyTorch scales a result of input's shape in place by the broadcast pos_weight.
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}")
+    if target.dtype.is_floating_point:
+        # PyTorch computes into a tensor of target's dtype ((1 - target).mul_(input) ...).
+        def _as_target_dtype(t: Optional[Tensor]) -> Optional[Tensor]:
+            if t is None or t.dtype == target.dtype or not t.dtype.is_floating_point:
+                return t
+            return t.to(target.dtype)
+        input = input.to(target.dtype) if input.dtype.is_floating_point else input
+        weight, pos_weight = _as_target_dtype(weight), _as_target_dtype(pos_weight)
     return _nn.binary_cross_entropy_with_logits(input, target, weight, pos_weight, r)
 
 
@@ -277,6 +347,16 @@ def layer_norm(input: Tensor, normalized_shape: Union[int, Sequence[int]], weigh
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
                                f"{name} of shape {list(t.shape)} and normalized_shape = "
                                f"{list(normalized_shape)}")
+    # PyTorch's CPU dtype checks: a first parameter of another dtype means "mixed" (only
+    # float32 parameters with a reduced-precision input are allowed); else each must match.
+    params = [t for t in (weight, bias) if t is not None]
+    if params and params[0].dtype != input.dtype:
+        if any(t.dtype != _tg.float32 for t in params):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    for t in params:
+        if t.dtype != input.dtype:
+            raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(t)}")
     return _nn.layer_norm(input, n, weight, bias, float(eps))
 
 
@@ -290,6 +370,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, 
             padding_idx = weight.size(0) + padding_idx
     else:
         padding_idx = -1
+    if weight.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if weight.dim() == 2 and weight.shape[0] == 0 and input.numel() > 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
     return _nn.embedding(weight, input, padding_idx)
@@ -313,6 +397,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(pad) // 2
+    if len(pad) > 2 * input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
     # PyTorch's rule: k padded dims need k + 1 (unbatched) or k + 2 (batched) input dims.
     if not (1 <= k <= 3 and input.dim() in (k + 1, k + 2)):
         raise NotImplementedError(
@@ -321,4 +408,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    non_batch = tuple(input.shape)[1:] if input.dim() == k + 2 else tuple(input.shape)
+    if mode != "circular" and 0 in non_batch:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(input.shape)}")
     return _nn.index_pad(input, pad, _PAD_MODES[mode])

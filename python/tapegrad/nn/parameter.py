@@ -45,6 +45,8 @@ else:
                 data = empty(0)
             if not isinstance(data, Tensor):
                 raise TypeError(f"Parameter data has to be a tensor, but got {type(data).__name__}")
+            if requires_grad and not data.dtype.is_floating_point:
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
             return _mark(data.detach().requires_grad_(requires_grad))
 
 
