@@ -14,18 +14,21 @@ BENCH = ROOT / "benchmarks"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 # cheap ones from each kind: overhead, autograd with a closed form, nn + optim, RNN
 SUBSET = "W1,W1g,W2,W3,W4s,W8"
+PACKAGE_ROOT = str(Path(__import__("tapegrad").__file__).resolve().parents[1])
 
 
 def run_bench(*args, timeout=300):
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "python"), env.get("PYTHONPATH")]))
+    # The child imports the tapegrad this test imported (installed, or the source tree with a
+    # built _C): a clean checkout's python/ has no extension, only its stubs.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_ROOT, env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, str(BENCH / "bench.py"), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture
 def bench_modules(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "python"))
+    monkeypatch.syspath_prepend(PACKAGE_ROOT)
     monkeypatch.syspath_prepend(str(BENCH))
     import bench
     import harness
