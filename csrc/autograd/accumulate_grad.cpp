@@ -32,10 +32,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   std::lock_guard<std::mutex> lock(meta.grad_mutex);
   // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
   // aliases a user's tensor or another leaf's gradient.
-  const bool private_buffer = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
-                              g.storage()->owns_memory() && g.is_contiguous() && !g.requires_grad();
   if (!meta.grad.defined()) {
-    if (private_buffer) meta.grad = std::move(g);
+    if (is_private_buffer(g)) meta.grad = std::move(g);
     else meta.grad = GradMode::is_enabled() ? clone(g) : kernels::contiguous_copy(g);
     return {};
   }

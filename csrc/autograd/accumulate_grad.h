@@ -20,6 +20,15 @@ class AccumulateGrad final : public Node {
   Tensor variable_;  // its AutogradMeta::grad_mutex serialises concurrent accumulation
 };
 
+// True when nothing but this handle can see t's values: the only reference to the tensor and
+// to its storage, memory the storage allocated itself (not a numpy array's, not an alias of a
+// user's tensor), contiguous and without history. Backward may then keep it as .grad or add
+// into it in place instead of copying.
+inline bool is_private_buffer(const Tensor& t) {
+  return t.impl_ptr().use_count() == 1 && t.storage().use_count() == 1 && t.storage()->owns_memory() &&
+         t.is_contiguous() && !t.requires_grad();
+}
+
 // The leaf's accumulator, created on first use.
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
 

@@ -72,9 +72,7 @@ void accumulate(Tensor& slot, Tensor&& g) {
     slot = std::move(g);
     return;
   }
-  const bool private_buffer = slot.impl_ptr().use_count() == 1 && slot.storage().use_count() == 1 &&
-                              slot.storage()->owns_memory() && slot.is_contiguous() && !slot.requires_grad();
-  if (private_buffer && !GradMode::is_enabled() && slot.sizes() == g.sizes() && slot.dtype() == g.dtype()) {
+  if (is_private_buffer(slot) && !GradMode::is_enabled() && slot.sizes() == g.sizes() && slot.dtype() == g.dtype()) {
     kernels::binary_into(kernels::BinaryOp::Add, slot, slot, g);
     return;
   }
