@@ -24,14 +24,6 @@ DimList all_dims_or(py::handle dim, const char* fname) {
   return dims ? *dims : DimList{};
 }
 
-// An int argument (a dim); TypeError worded as PyTorch's argument parser for anything else.
-int64_t int_arg(py::handle h, const char* fname) {
-  TG_CHECK(PyLong_Check(h.ptr()) || (PyIndex_Check(h.ptr()) && !py::isinstance<TensorImpl>(h)), Type, fname,
-           "() received an invalid combination of arguments - got (", Py_TYPE(h.ptr())->tp_name,
-           "), but expected one of: (int dim)");
-  return h.cast<int64_t>();
-}
-
 std::optional<double> opt_number(py::handle h) {
   if (h.is_none()) return std::nullopt;
   return h.cast<double>();

@@ -40,6 +40,12 @@ struct SizeClass {
 };
 constexpr size_t kClassCount = 16 + 4 * 54;
 
+// The bytes of the class with this index (the inverse of size_class's index).
+size_t class_bytes(size_t index) {
+  if (index < 16) return (index + 1) * kAlignment;
+  return (5 + (index - 16) % 4) * (size_t(1) << ((index - 16) / 4 + 8));
+}
+
 SizeClass size_class(size_t nbytes) {
   if (nbytes <= 1024) {
     const size_t units = nbytes == 0 ? 1 : (nbytes + kAlignment - 1) / kAlignment;
@@ -184,7 +190,7 @@ void set_cache_limit(size_t bytes) {
   // Shrink to the new limit, largest buffers first being the cheapest way there.
   for (size_t i = kClassCount; i-- > 0 && c.stats.cached_bytes > c.limit;) {
     std::vector<void*>& list = c.free_lists[i];
-    const size_t bytes = i < 16 ? (i + 1) * kAlignment : (5 + (i - 16) % 4) * (size_t(1) << ((i - 16) / 4 + 8));
+    const size_t bytes = class_bytes(i);
     while (!list.empty() && c.stats.cached_bytes > c.limit) {
       std::free(list.back());
       list.pop_back();

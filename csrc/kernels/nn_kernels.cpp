@@ -56,16 +56,11 @@ void softmax_row(const T* row, T* orow, int64_t n, bool log) {
   // row makes every output NaN whatever max() says, as in PyTorch.
   T m = x.maxCoeff();
   if (std::isinf(m)) m = 0;  // all -inf (or +inf present): let the arithmetic give NaN/0 as torch
+  // exp(x - m) goes into the output first (log_softmax then overwrites it): no second buffer.
   y = x - m;
-  if (log) {
-    // exp into the output first, then overwrite it with the result: no second buffer.
-    vmath::apply<T>(vmath::Fn::Exp, orow, orow, n);
-    const T ls = std::log(y.sum());
-    y = x - (m + ls);
-  } else {
-    vmath::apply<T>(vmath::Fn::Exp, orow, orow, n);
-    y *= T(1) / y.sum();
-  }
+  vmath::apply<T>(vmath::Fn::Exp, orow, orow, n);
+  if (log) y = x - (m + std::log(y.sum()));
+  else y *= T(1) / y.sum();
 }
 
 }  // namespace

@@ -120,8 +120,9 @@ Tensor sum_keepdim(const Tensor& a, const SmallVector<bool, 6>& reduce) {
                     {(int64_t)sizeof(T), (int64_t)sizeof(T)},
                     [](char** p, const int64_t* s, int64_t n) {
                       if (s[0] == 0) {
-                        Acc acc = s[1] == (int64_t)sizeof(T) ? sum_run<T, Acc>((const T*)p[1], n) : Acc(0);
-                        if (s[1] != (int64_t)sizeof(T))
+                        Acc acc = 0;
+                        if (s[1] == (int64_t)sizeof(T)) acc = sum_run<T, Acc>((const T*)p[1], n);
+                        else
                           for (int64_t i = 0; i < n; ++i) acc += *(const T*)(p[1] + i * s[1]);
                         *(T*)p[0] = static_cast<T>(*(T*)p[0] + acc);
                       } else {

@@ -33,9 +33,9 @@ struct Addmm {
   };
   static Tensor forward(const Tensor& bias, const Tensor& mat1, const Tensor& mat2) {
     Tensor prod = mm(mat1, mat2);
-    broadcast_shapes(bias.sizes(), prod.sizes());  // PyTorch's error when bias does not fit
+    // PyTorch's error when bias does not fit; when it fits prod's shape, prod is ours: add in place.
     if (bias.dtype() == prod.dtype() && broadcast_shapes(bias.sizes(), prod.sizes()) == prod.sizes()) {
-      kernels::binary_into(kernels::BinaryOp::Add, prod, prod, bias);  // prod is ours: add in place
+      kernels::binary_into(kernels::BinaryOp::Add, prod, prod, bias);
       return prod;
     }
     return add(prod, bias);
