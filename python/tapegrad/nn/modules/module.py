@@ -201,12 +201,7 @@ class Module:
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called:
                     called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    new = hook(self, args, kwargs, result)
-                else:
-                    new = hook(self, args, result)
-                if new is not None:
-                    result = new
+                result = self._run_forward_hook(hook_id, hook, args, kwargs, result)
             return result
         except Exception:
             # Hooks registered with always_call=True still run; an error of theirs is only a
@@ -215,16 +210,20 @@ class Module:
                 if hook_id not in self._forward_hooks_always_called or hook_id in called_always:
                     continue
                 try:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        new = hook(self, args, kwargs, result)
-                    else:
-                        new = hook(self, args, result)
-                    if new is not None:
-                        result = new
+                    result = self._run_forward_hook(hook_id, hook, args, kwargs, result)
                 except Exception as e:
                     warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced "
                                   f"as another error was raised in forward: {str(e)}")
             raise
+
+    def _run_forward_hook(self, hook_id: int, hook: Callable[..., Any], args: Tuple[Any, ...],
+                          kwargs: Dict[str, Any], result: Any) -> Any:
+        """One forward hook: its return value replaces the result unless it is None."""
+        if hook_id in self._forward_hooks_with_kwargs:
+            new = hook(self, args, kwargs, result)
+        else:
+            new = hook(self, args, result)
+        return result if new is None else new
 
     # ---- hooks ----
     def register_forward_pre_hook(self: T, hook: ForwardPreHook[T], *, prepend: bool = False,
