@@ -23,14 +23,13 @@ std::atomic<int> g_num_threads{initial_threads()};
 
 // GNU OpenMP's thread pool does not survive fork(): a child that enters a parallel region
 // can hang. Children (DataLoader workers, multiprocessing) run single-threaded instead.
-void after_fork_in_child() {
-  g_num_threads.store(1);
-  Eigen::setNbThreads(1);
-}
+void after_fork_in_child() { g_num_threads.store(1); }
 
 const bool g_atfork_registered = [] {
   pthread_atfork(nullptr, nullptr, after_fork_in_child);
-  Eigen::setNbThreads(g_num_threads.load());
+  // Matrix products split themselves across threads (kernels/matmul.cpp); Eigen's own
+  // threading would nest inside that, or split small products that run faster on one thread.
+  Eigen::setNbThreads(1);
   return true;
 }();
 
@@ -41,7 +40,6 @@ int get_num_threads() { return g_num_threads.load(std::memory_order_relaxed); }
 void set_num_threads(int n) {
   TG_CHECK(n > 0, Runtime, "set_num_threads expects a positive integer");
   g_num_threads.store(n);
-  Eigen::setNbThreads(n);
 }
 
 }  // namespace tg::parallel

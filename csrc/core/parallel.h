@@ -1,5 +1,5 @@
 // Intra-op parallelism: how many threads one kernel may use, and parallel_for to split a
-// range across them (OpenMP underneath; Eigen's matrix products share the same setting).
+// range across them (OpenMP underneath; matrix products split themselves with it too).
 //
 // Splitting has a fixed cost (waking a second thread is a few microseconds), so kernels pass
 // a grain: the least work, in elements, worth giving one thread. Below two grains everything
@@ -23,7 +23,7 @@ constexpr int64_t kGrainCheap = 32768;
 constexpr int64_t kGrainCostly = 4096;
 
 int get_num_threads();
-// n >= 1. Also sets Eigen's thread count for matmul.
+// n >= 1.
 void set_num_threads(int n);
 
 // How many chunks parallel_for would use for n elements at this grain.
