@@ -22,6 +22,8 @@ void bind_nn(py::module_& parent) {
   m.def("softmax", &nn_softmax, py::arg("input"), py::arg("dim"));
   m.def("log_softmax", &nn_log_softmax, py::arg("input"), py::arg("dim"));
   m.def("addmm", &nn_addmm, py::arg("bias"), py::arg("mat1"), py::arg("mat2"));
+  m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return nn_linear(x, w, opt(b)); },
+        py::arg("input"), py::arg("weight"), py::arg("bias"));
   m.def("mse_loss", &nn_mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   m.def("nll_loss", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
     return nn_nll_loss(x, t, opt(w), ii, r);

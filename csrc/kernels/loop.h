@@ -136,8 +136,14 @@ void unary_loop(const Tensor& out, const Tensor& a, F f, int64_t grain = paralle
   parallel_strided_loop<2>(grain, out.sizes(), {out.strides(), broadcast_strides(a, out.sizes())},
                   {(char*)o, (char*)pa}, {(int64_t)sizeof(R), (int64_t)sizeof(T)},
                   [&](char** p, const int64_t* s, int64_t len) {
-                    for (int64_t i = 0; i < len; ++i)
-                      *(R*)(p[0] + i * s[0]) = f(*(const T*)(p[1] + i * s[1]));
+                    R* po = (R*)p[0];
+                    const T* p1 = (const T*)p[1];
+                    if (s[0] == sizeof(R) && s[1] == sizeof(T)) {  // unit-stride runs: vectorised
+                      for (int64_t i = 0; i < len; ++i) po[i] = f(p1[i]);
+                    } else {
+                      for (int64_t i = 0; i < len; ++i)
+                        *(R*)(p[0] + i * s[0]) = f(*(const T*)(p[1] + i * s[1]));
+                    }
                   });
 }
 
@@ -187,9 +193,24 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f,
                   {(char*)o, (char*)pa, (char*)pb},
                   {(int64_t)sizeof(R), (int64_t)sizeof(T), (int64_t)sizeof(T)},
                   [&](char** p, const int64_t* s, int64_t len) {
-                    for (int64_t i = 0; i < len; ++i)
-                      *(R*)(p[0] + i * s[0]) =
-                          f(*(const T*)(p[1] + i * s[1]), *(const T*)(p[2] + i * s[2]));
+                    // The innermost run of a broadcast (a bias over rows, a row over a matrix)
+                    // is usually unit-stride in the output and in each operand, or constant in
+                    // one operand: those forms get loops the compiler vectorises.
+                    R* po = (R*)p[0];
+                    const T *p1 = (const T*)p[1], *p2 = (const T*)p[2];
+                    if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+                      for (int64_t i = 0; i < len; ++i) po[i] = f(p1[i], p2[i]);
+                    } else if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == 0) {
+                      const T v = *p2;
+                      for (int64_t i = 0; i < len; ++i) po[i] = f(p1[i], v);
+                    } else if (s[0] == sizeof(R) && s[1] == 0 && s[2] == sizeof(T)) {
+                      const T v = *p1;
+                      for (int64_t i = 0; i < len; ++i) po[i] = f(v, p2[i]);
+                    } else {
+                      for (int64_t i = 0; i < len; ++i)
+                        *(R*)(p[0] + i * s[0]) =
+                            f(*(const T*)(p[1] + i * s[1]), *(const T*)(p[2] + i * s[2]));
+                    }
                   });
 }
 

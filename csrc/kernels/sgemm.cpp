@@ -29,8 +29,8 @@ struct PackBuffer {
   std::unique_ptr<float[]> raw;
   size_t capacity = 0;
   float* get(size_t floats) {
-    if (floats > capacity) {
-      raw.reset(new float[floats + 16]);
+    if (floats > capacity) {  // + 16 for the alignment, + 8 for pack_a's overlapping stores
+      raw.reset(new float[floats + 24]);
       capacity = floats;
     }
     auto p = reinterpret_cast<uintptr_t>(raw.get());
@@ -38,31 +38,80 @@ struct PackBuffer {
   }
 };
 
+// Transposes the 8x8 block held in r (r[i] = row i) in registers.
+inline void transpose8x8(__m256 r[8]) {
+  __m256 t[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  __m256 u[8];
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
 // B[0:kc, 0:nc] -> panels of kNR columns, each kc rows of kNR floats; columns past nc are 0.
+// Packing is a few percent of a big product but a quarter of a 64x128x128 one, so the two
+// layouts every Linear layer produces have vector paths: row-major B (16 floats per row are one
+// copy) and transposed B (x @ W.T: columns are contiguous, moved 8x8 through registers).
 void pack_b(float* dst, const float* b, int64_t brs, int64_t bcs, int64_t kc, int64_t nc) {
   for (int64_t j = 0; j < nc; j += kNR, dst += kc * kNR) {
     const int64_t nr = std::min(kNR, nc - j);
     const float* col0 = b + j * bcs;
-    if (bcs == 1 && nr == kNR) {  // row-major B: 16 contiguous floats per row
+    if (bcs == 1 && nr == kNR) {
       for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * kNR, col0 + p * brs, kNR * sizeof(float));
       continue;
     }
+    int64_t p0 = 0;
+    if (brs == 1 && nr == kNR) {
+      for (; p0 + 8 <= kc; p0 += 8)
+        for (int64_t half = 0; half < 2; ++half) {  // columns 0-7, then 8-15 of the panel
+          __m256 r[8];
+          for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(col0 + (half * 8 + q) * bcs + p0);
+          transpose8x8(r);
+          for (int q = 0; q < 8; ++q) _mm256_store_ps(dst + (p0 + q) * kNR + half * 8, r[q]);
+        }
+    }
     if (nr < kNR) std::fill(dst, dst + kc * kNR, 0.0f);
-    for (int64_t jj = 0; jj < nr; ++jj) {  // column by column: unit stride when B is transposed
+    for (int64_t jj = 0; jj < nr; ++jj) {  // the rest column by column
       const float* col = col0 + jj * bcs;
-      for (int64_t p = 0; p < kc; ++p) dst[p * kNR + jj] = col[p * brs];
+      for (int64_t p = p0; p < kc; ++p) dst[p * kNR + jj] = col[p * brs];
     }
   }
 }
 
 // A[0:mc, 0:kc] -> panels of kMR rows, each kc columns of kMR floats; rows past mc are 0.
+// Vector paths for row-major A (6 rows x 8 columns transposed through registers, each column
+// stored as 8 floats of which the next store overwrites the last 2) and for transposed A
+// (6 contiguous floats per column).
 void pack_a(float* dst, const float* a, int64_t ars, int64_t acs, int64_t mc, int64_t kc) {
   for (int64_t i = 0; i < mc; i += kMR, dst += kc * kMR) {
     const int64_t mr = std::min(kMR, mc - i);
+    const float* row0 = a + i * ars;
+    int64_t p0 = 0;
+    if (mr == kMR && acs == 1) {
+      for (; p0 + 8 <= kc; p0 += 8) {
+        __m256 r[8];
+        for (int q = 0; q < kMR; ++q) r[q] = _mm256_loadu_ps(row0 + q * ars + p0);
+        r[6] = r[7] = _mm256_setzero_ps();
+        transpose8x8(r);
+        for (int q = 0; q < 8; ++q) _mm256_storeu_ps(dst + (p0 + q) * kMR, r[q]);
+      }
+    } else if (mr == kMR && ars == 1) {
+      for (; p0 < kc; ++p0) std::memcpy(dst + p0 * kMR, row0 + p0 * acs, kMR * sizeof(float));
+    }
     if (mr < kMR) std::fill(dst, dst + kc * kMR, 0.0f);
     for (int64_t ii = 0; ii < mr; ++ii) {
-      const float* row = a + (i + ii) * ars;
-      for (int64_t p = 0; p < kc; ++p) dst[p * kMR + ii] = row[p * acs];
+      const float* row = row0 + ii * ars;
+      for (int64_t p = p0; p < kc; ++p) dst[p * kMR + ii] = row[p * acs];
     }
   }
 }

@@ -16,6 +16,7 @@ Tensor nn_softplus(const Tensor& a, double beta, double threshold);
 Tensor nn_softmax(const Tensor& a, int64_t dim);
 Tensor nn_log_softmax(const Tensor& a, int64_t dim);
 Tensor nn_addmm(const Tensor& bias, const Tensor& m1, const Tensor& m2);
+Tensor nn_linear(const Tensor& input, const Tensor& weight, const Tensor& bias);  // bias may be undefined
 Tensor nn_mse_loss(const Tensor& x, const Tensor& t, int64_t reduction);
 Tensor nn_nll_loss(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);
 Tensor nn_nll_loss2d(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);

@@ -308,6 +308,39 @@ Tensor index_pad(const Tensor& a, const std::vector<int64_t>& pads) {
 }  // namespace
 
 Tensor nn_addmm(const Tensor& bias, const Tensor& m1, const Tensor& m2) { return apply_op<Addmm>(bias, m1, m2); }
+
+// F.linear: input @ weight.T + bias, with PyTorch's checks in PyTorch's order. Here rather than
+// in Python because every layer of every model calls it: the checks cost nothing in C++ and
+// several microseconds as Python attribute lookups.
+Tensor nn_linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  TG_CHECK(input.dim() > 0 && weight.dim() > 0, Runtime, "both arguments to linear need to be at least 1D, but they are ",
+           input.dim(), "D and ", weight.dim(), "D");
+  if (bias.defined()) {  // addmm's checks: self (the bias) against mat2, then mat1 against mat2
+    TG_CHECK(bias.dtype() == weight.dtype(), Runtime, "self and mat2 must have the same dtype, but got ",
+             dtype_legacy_name(bias.dtype()), " and ", dtype_legacy_name(weight.dtype()));
+    TG_CHECK(input.dtype() == weight.dtype(), Runtime, "mat1 and mat2 must have the same dtype, but got ",
+             dtype_legacy_name(input.dtype()), " and ", dtype_legacy_name(weight.dtype()));
+    if (input.dim() >= 2 && weight.dim() == 2) {
+      int64_t rows = 1;
+      for (int64_t d = 0; d + 1 < input.dim(); ++d) rows *= input.size(d);
+      // The bias must broadcast to (rows, out_features); expand raises PyTorch's error if not.
+      bool fits = bias.dim() <= 2;
+      for (int64_t i = 0; fits && i < bias.dim(); ++i) {
+        const int64_t b = bias.size(bias.dim() - 1 - i), want = i == 0 ? weight.size(0) : rows;
+        fits = b == 1 || b == want;
+      }
+      if (!fits) expand(bias.detach(), {rows, weight.size(0)});
+    }
+  }
+  const Tensor wt = t(weight);
+  if (!bias.defined()) return matmul(input, wt);
+  if (input.dim() == 2) return nn_addmm(bias, input, wt);
+  // Any other rank goes through 2-D, as PyTorch does: the top node is then ViewBackward0.
+  Shape out_sizes(input.sizes().begin(), input.sizes().end() - 1);
+  out_sizes.push_back(weight.size(0));
+  const Tensor flat = input.dim() != 1 ? reshape(input, {-1, input.size(-1)}) : view(input, {1, -1});
+  return view(nn_addmm(bias, flat, wt), out_sizes);
+}
 Tensor nn_layer_norm(const Tensor& x, int64_t norm_dims, const Tensor& w, const Tensor& b, double eps) {
   return apply_op<NativeLayerNorm>(x, w, b, norm_dims, eps);
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import tapegrad._C
 import typing
-__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'log_softmax', 'mse_loss', 'nll_loss', 'nll_loss2d', 'one_hot', 'silu', 'softmax', 'softplus']
+__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'linear', 'log_softmax', 'mse_loss', 'nll_loss', 'nll_loss2d', 'one_hot', 'silu', 'softmax', 'softplus']
 def addmm(bias: tapegrad._C.Tensor, mat1: tapegrad._C.Tensor, mat2: tapegrad._C.Tensor) -> tapegrad._C.Tensor:
     ...
 def binary_cross_entropy(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
@@ -27,6 +27,8 @@ def index_pad(input: tapegrad._C.Tensor, pad: collections.abc.Sequence[typing.Su
 def layer_norm(input: tapegrad._C.Tensor, normalized_dims: typing.SupportsInt | typing.SupportsIndex, weight: tapegrad._C.Tensor | None, bias: tapegrad._C.Tensor | None, eps: typing.SupportsFloat | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
 def leaky_relu(input: tapegrad._C.Tensor, negative_slope: typing.SupportsFloat | typing.SupportsIndex) -> tapegrad._C.Tensor:
+    ...
+def linear(input: tapegrad._C.Tensor, weight: tapegrad._C.Tensor, bias: tapegrad._C.Tensor | None) -> tapegrad._C.Tensor:
     ...
 def log_softmax(input: tapegrad._C.Tensor, dim: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...

@@ -128,27 +128,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 # ---- linear ----
 
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    if input.dim() == 0 or weight.dim() == 0:
-        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
-                           f"{weight.dim()}D")
-    if bias is not None and bias.dtype != weight.dtype:  # PyTorch's addmm checks: self, then mat1
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_legacy(bias)} and {_legacy(weight)}")
-    if bias is not None and input.dtype != weight.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_legacy(input)} and {_legacy(weight)}")
-    if bias is not None and input.dim() >= 2 and weight.dim() == 2:
-        rows = 1
-        for n in input.shape[:-1]:
-            rows *= n
-        if bias.dim() > 2 or any(b not in (1, t) for b, t in zip(reversed(bias.shape), (weight.shape[0], rows))):
-            bias.detach().expand(rows, weight.shape[0])  # raises PyTorch's addmm error for the bias
-    if bias is None:
-        return _tg.matmul(input, weight.t())
-    if input.dim() == 2:
-        return _nn.addmm(bias, input, weight.t())
-    # Any other rank goes through 2-D, as PyTorch does: the top node is then ViewBackward0.
-    lead = tuple(input.shape[:-1])
-    flat = input.reshape(-1, input.shape[-1]) if input.dim() != 1 else input.view(1, -1)
-    return _nn.addmm(bias, flat, weight.t()).view(*lead, weight.shape[0])
+    # PyTorch's checks and the 2-D / n-D dispatch run in C++ (csrc/ops/nn_layers.cpp): every
+    # layer of every model comes through here.
+    return _nn.linear(input, weight, bias)
 
 
 # ---- losses ----

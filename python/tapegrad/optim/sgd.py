@@ -23,18 +23,25 @@ class SGD(Optimizer):
 
     def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = self._closure(closure)
+        sgd_step = _C._optim.sgd_step
+        # The loop body runs once per parameter per step: the group's settings are read once,
+        # and the common case (contiguous parameter, no momentum) is one native call.
         for group in self.param_groups:
+            lr, momentum = float(group["lr"]), float(group["momentum"])
+            dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+            nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
             for p, g in self._grads(group):
-                state = self.state[p]
                 buf: Any = None
                 first = False
-                if group["momentum"] != 0:
+                if momentum != 0:  # as in PyTorch, a parameter has state only with momentum
+                    state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf, first = zeros_like(p), True
                         state["momentum_buffer"] = buf
+                if p.is_contiguous():
+                    sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first)
+                    continue
                 with self._writable(p) as target:
-                    _C._optim.sgd_step(target, g, buf, float(group["lr"]), float(group["momentum"]),
-                                       float(group["dampening"]), float(group["weight_decay"]),
-                                       bool(group["nesterov"]), bool(group["maximize"]), first)
+                    sgd_step(target, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first)
         return loss
