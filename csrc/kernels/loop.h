@@ -12,6 +12,7 @@
 
 #include "core/parallel.h"
 #include "core/tensor.h"
+#include "kernels/stream_store.h"
 
 namespace tg::kernels {
 
@@ -128,8 +129,10 @@ void unary_loop(const Tensor& out, const Tensor& a, F f, int64_t grain = paralle
   const int64_t n = out.numel();
   if (!out.is_contiguous()) grain = n;
   if (out.is_contiguous() && a.is_contiguous() && a.numel() == n) {
-    parallel::parallel_for(n, grain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] = f(pa[i]);
+    parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
+      write_contiguous(o, n, lo, hi, [&](R* dst, int64_t b, int64_t c) {
+        for (int64_t i = 0; i < c; ++i) dst[i] = f(pa[b + i]);
+      });
     });
     return;
   }
@@ -169,21 +172,27 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f,
     const bool a_full = a.is_contiguous() && a.numel() == n, b_full = b.is_contiguous() && b.numel() == n;
     if (a_full && b_full) {
       parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) o[i] = f(pa[i], pb[i]);
+        write_contiguous(o, n, lo, hi, [&](R* dst, int64_t b, int64_t c) {
+          for (int64_t i = 0; i < c; ++i) dst[i] = f(pa[b + i], pb[b + i]);
+        });
       });
       return;
     }
     if (a_full && is_single_value(b)) {
       const T sb = *pb;
       parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) o[i] = f(pa[i], sb);
+        write_contiguous(o, n, lo, hi, [&](R* dst, int64_t b, int64_t c) {
+          for (int64_t i = 0; i < c; ++i) dst[i] = f(pa[b + i], sb);
+        });
       });
       return;
     }
     if (is_single_value(a) && b_full) {
       const T sa = *pa;
       parallel::parallel_for(n, grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) o[i] = f(sa, pb[i]);
+        write_contiguous(o, n, lo, hi, [&](R* dst, int64_t b, int64_t c) {
+          for (int64_t i = 0; i < c; ++i) dst[i] = f(sa, pb[b + i]);
+        });
       });
       return;
     }

@@ -46,6 +46,22 @@ Tensor activation(Act op, const Tensor& a, double p0, double p1) {
 
 namespace {
 
+// The largest value of a row, NaNs ignored (softmax_row's exp propagates them). Four vectors
+// of running maxima, not one: a single chain of max instructions waits on each one's latency.
+template <class T>
+T row_max(const T* row, int64_t n) {
+  constexpr int64_t kLanes = 32;
+  T lanes[kLanes];
+  std::fill(lanes, lanes + kLanes, -std::numeric_limits<T>::infinity());
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] = row[i + l] > lanes[l] ? row[i + l] : lanes[l];
+  T m = -std::numeric_limits<T>::infinity();
+  for (; i < n; ++i) m = row[i] > m ? row[i] : m;
+  for (T v : lanes) m = v > m ? v : m;
+  return m;
+}
+
 // softmax / log_softmax of one contiguous row, in T, with vmath's exp.
 template <class T>
 void softmax_row(const T* row, T* orow, int64_t n, bool log) {
@@ -54,7 +70,7 @@ void softmax_row(const T* row, T* orow, int64_t n, bool log) {
   Eigen::Map<Array> y(orow, n);
   // Subtracting the max keeps exp() from overflowing; the result is unchanged. A NaN in the
   // row makes every output NaN whatever max() says, as in PyTorch.
-  T m = x.maxCoeff();
+  T m = row_max(row, n);
   if (std::isinf(m)) m = 0;  // all -inf (or +inf present): let the arithmetic give NaN/0 as torch
   // exp(x - m) goes into the output first (log_softmax then overwrites it): no second buffer.
   y = x - m;
@@ -79,8 +95,20 @@ Tensor softmax(const Tensor& a, int64_t dim, bool log) {
     const T* in = x.data<T>();
     T* o = out.data<T>();
     if (inner == 1) {  // rows are contiguous: the vectorised path
+      // A result bigger than the cache is computed a row at a time in a buffer on the stack and
+      // streamed out (kernels/stream_store.h), saving the read of each output line.
+      constexpr int64_t kRowBuffer = 4096 / sizeof(T) * 4;
+      const bool stream = x.numel() * (int64_t)sizeof(T) >= kStreamingBytes && n <= kRowBuffer;
       parallel::parallel_for(outer, grain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) softmax_row<T>(in + i * n, o + i * n, n, log);
+        alignas(32) T buffer[kRowBuffer];
+        for (int64_t i = b; i < e; ++i) {
+          if (!stream) {
+            softmax_row<T>(in + i * n, o + i * n, n, log);
+            continue;
+          }
+          softmax_row<T>(in + i * n, buffer, n, log);
+          stream_copy(o + i * n, buffer, n);
+        }
       });
       return;
     }

@@ -49,6 +49,30 @@ def test_broadcast_row_and_single_value_operands(threads):
     np.testing.assert_array_equal((one * a).numpy(), 3 * a_np)
 
 
+# Results of 16 MiB and more are written with streaming stores, a page at a time through a stack
+# buffer, from the first 32-byte boundary on (csrc/kernels/stream_store.h): offsets 0 and 1 put
+# the head and tail of every thread's chunk at every alignment.
+STREAMED = (1 << 22) + 5  # float32 elements: just over 16 MiB
+
+
+@pytest.mark.parametrize("offset", [0, 1])
+def test_results_bigger_than_the_cache_are_streamed(threads, offset):
+    a_np, b_np = rand(STREAMED + offset), rand(STREAMED + offset, seed=1)
+    a, b = tg.from_numpy(a_np)[offset:], tg.from_numpy(b_np)[offset:]
+    an, bn = a_np[offset:], b_np[offset:]
+    np.testing.assert_array_equal((a * b).numpy(), an * bn)
+    np.testing.assert_array_equal((a - 2.0).numpy(), an - np.float32(2))   # one operand a single value
+    np.testing.assert_array_equal((2.0 - a).numpy(), np.float32(2) - an)
+    np.testing.assert_array_equal((-a).numpy(), -an)                      # unary
+    np.testing.assert_array_equal((a > b).numpy(), an > bn)               # 1-byte results
+    np.testing.assert_array_equal(a.double().numpy(), an.astype(np.float64))
+    x = tg.from_numpy(an[: 4097 * 1023].reshape(4097, 1023))             # rows not 32-byte aligned
+    got = tg.nn.functional.softmax(x, -1).numpy()
+    xd = an[: 4097 * 1023].reshape(4097, 1023).astype(np.float64)
+    e = np.exp(xd - xd.max(-1, keepdims=True))
+    np.testing.assert_allclose(got, e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-9)
+
+
 @pytest.mark.parametrize("dims", [None, 0, 1, (0, 1), 2, (1, 2), (0, 2)])
 def test_sums_over_every_layout_of_reduced_dims(threads, dims):
     x_np = rand(37, 91, 113, dtype=np.float64)
