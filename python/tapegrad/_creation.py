@@ -29,7 +29,14 @@ def _sizes(size: Sequence[Any], fname: str) -> Tuple[int, ...]:
     """Sizes given as varargs or as one sequence, checked with PyTorch's argument errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    elif len(size) == 1 and not _is_int(size[0]):
+    # The usual case, plain ints, without the checks below (each isinstance against
+    # numbers.Integral costs more than the tensor the sizes are for).
+    for s in size:
+        if type(s) is not int or not _INT64_MIN <= s <= _INT64_MAX:
+            break
+    else:
+        return tuple(size)
+    if len(size) == 1 and not _is_int(size[0]):
         raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}")
     for pos, s in enumerate(size, 1):
         if not _is_int(s):
@@ -188,11 +195,18 @@ def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtin
     dims = _sizes(size, "zeros")
     if any(s < 0 for s in dims):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    return full(dims, 0, dtype=dtype or _FLOAT, requires_grad=requires_grad)
+    return _filled(dims, 0, dtype or _FLOAT, requires_grad)
 
 
 def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return full(_sizes(size, "ones"), 1, dtype=dtype or _FLOAT, requires_grad=requires_grad)
+    return _filled(_sizes(size, "ones"), 1, dtype or _FLOAT, requires_grad)
+
+
+def _filled(size: Tuple[int, ...], value: int, dtype: _dtype, requires_grad: builtins.bool) -> Tensor:
+    """full() of checked sizes with a small int value and a known dtype (zeros, ones)."""
+    if dtype == _dtype.int64:
+        return _finish(_C._full_int(size, value), requires_grad)
+    return _finish(_C._full(size, builtins.float(value), dtype), requires_grad)
 
 
 def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
