@@ -160,7 +160,7 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     TensorList buffer;
   };
   std::unordered_map<Node*, Pending> table;
-  table.reserve(256);
+  table.reserve(32);
   std::vector<Node*> stack;
   for (const Edge& r : roots)
     if (r.fn && table.try_emplace(r.fn.get()).second) stack.push_back(r.fn.get());

@@ -1,12 +1,37 @@
 // tapegrad._C._optim: the fused update kernels behind tapegrad.optim. Python owns the
-// bookkeeping (param groups, state, step counts); each call updates one parameter in place.
+// bookkeeping (param groups, state, step counts); sgd_step and adam_step update one parameter
+// in place, sgd_step_group a whole group.
 #include "bindings/module.h"
+#include "core/grad_mode.h"
 #include "kernels/optim.h"
+#include "ops/ops.h"
 
 namespace tg::bindings {
 
 namespace {
 Tensor opt(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
+
+// update(param, grad) for each parameter that has a gradient, with the contiguous memory the
+// kernels need: a strided gradient is copied, a strided parameter is updated through a
+// contiguous copy written back without recording (the Python optimizers' per-parameter loop,
+// in C++ because it runs for every parameter of every step).
+template <class Update>
+void for_each_param(const std::vector<Tensor>& params, const Update& update) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Tensor& p = params[i];
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    g = contiguous(g);
+    if (p.is_contiguous()) {
+      update(i, p, g);
+      continue;
+    }
+    Tensor work = contiguous(p.detach());
+    update(i, work, g);
+    NoGradGuard no_grad;
+    apply_inplace(p, [&](const Tensor& self) { return copy(self, work); });
+  }
+}
 }  // namespace
 
 void bind_optim(py::module_& parent) {
@@ -21,6 +46,22 @@ void bind_optim(py::module_& parent) {
       py::arg("param"), py::arg("grad"), py::arg("momentum_buffer"), py::arg("lr"), py::arg("momentum"),
       py::arg("dampening"), py::arg("weight_decay"), py::arg("nesterov"), py::arg("maximize"),
       py::arg("first_step"));
+  m.def(
+      "sgd_step_group",
+      [](const std::vector<Tensor>& params, const std::vector<std::optional<Tensor>>& buffers,
+         const std::vector<bool>& first_steps, double lr, double momentum, double dampening, double weight_decay,
+         bool nesterov, bool maximize) {
+        TG_CHECK(buffers.empty() || buffers.size() == params.size(), Runtime,
+                 "sgd_step_group: one momentum buffer (or None) per parameter");
+        TG_CHECK(first_steps.size() == buffers.size(), Runtime, "sgd_step_group: one first_step per buffer");
+        for_each_param(params, [&](size_t i, const Tensor& p, const Tensor& g) {
+          optim::SgdArgs a{lr, momentum, dampening, weight_decay, nesterov, maximize,
+                           !first_steps.empty() && first_steps[i]};
+          optim::sgd_step(p, g, buffers.empty() ? Tensor() : opt(buffers[i]), a);
+        });
+      },
+      py::arg("params"), py::arg("momentum_buffers"), py::arg("first_steps"), py::arg("lr"), py::arg("momentum"),
+      py::arg("dampening"), py::arg("weight_decay"), py::arg("nesterov"), py::arg("maximize"));
   m.def(
       "adam_step",
       [](const Tensor& p, const Tensor& g, const Tensor& m1, const Tensor& m2, std::optional<Tensor> vmax,

@@ -232,3 +232,21 @@ def test_strided_parameter_is_updated_like_a_contiguous_one(cls):
             (p * tg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).pow(2).sum().backward()
             o.step()
     np.testing.assert_array_equal(p1.detach().numpy(), p2.detach().numpy())
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_group_step_skips_params_without_grad_and_reads_strided_grads(momentum):
+    # SGD.step runs a whole group in one native call (_optim.sgd_step_group).
+    a, b, c = (nn.Parameter(tg.ones(2, 3)) for _ in range(3))
+    opt = optim.SGD([a, b, c], lr=0.5, momentum=momentum)
+    a.grad = tg.tensor(np.arange(6.0).reshape(3, 2), dtype=tg.float32).t()  # a strided gradient
+    c.grad = tg.full((2, 3), 2.0)
+    opt.step()
+    np.testing.assert_allclose(a.detach().numpy(), 1 - 0.5 * np.arange(6.0).reshape(3, 2).T)
+    np.testing.assert_array_equal(b.detach().numpy(), np.ones((2, 3)))  # no grad: untouched
+    np.testing.assert_array_equal(c.detach().numpy(), np.zeros((2, 3)))
+    # As in PyTorch: state (a momentum buffer) only with momentum, and only for params updated.
+    assert (b in opt.state) is False
+    assert (a in opt.state) is (momentum != 0)
+    with pytest.raises(RuntimeError, match="one momentum buffer"):
+        tg._C._optim.sgd_step_group([a, c], [None], [False], 0.1, 0.9, 0.0, 0.0, False, False)

@@ -1,8 +1,8 @@
-"""SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule), one fused
-native call per parameter."""
-from typing import Any, Callable, Optional
+"""SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule), one native
+call per parameter group."""
+from typing import Callable, List, Optional
 
-from .. import _C, zeros_like
+from .. import _C, Tensor, zeros_like
 from .optimizer import Optimizer, ParamsT, required
 
 
@@ -23,25 +23,25 @@ class SGD(Optimizer):
 
     def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = self._closure(closure)
-        sgd_step = _C._optim.sgd_step
-        # The loop body runs once per parameter per step: the group's settings are read once,
-        # and the common case (contiguous parameter, no momentum) is one native call.
+        # One native call per group: the per-parameter loop (skip those without a gradient,
+        # make memory contiguous, update) runs in C++. Python only finds the momentum buffers.
         for group in self.param_groups:
-            lr, momentum = float(group["lr"]), float(group["momentum"])
-            dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
-            nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
-            for p, g in self._grads(group):
-                buf: Any = None
-                first = False
-                if momentum != 0:  # as in PyTorch, a parameter has state only with momentum
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf, first = zeros_like(p), True
-                        state["momentum_buffer"] = buf
-                if p.is_contiguous():
-                    sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first)
-                    continue
-                with self._writable(p) as target:
-                    sgd_step(target, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first)
+            momentum = float(group["momentum"])
+            params = group["params"]
+            buffers: List[Optional[Tensor]] = []
+            first_steps: List[bool] = []
+            if momentum != 0:  # as in PyTorch, a parameter has state only with momentum
+                for p in params:
+                    buf, first = None, False
+                    if p.grad is not None:
+                        state = self.state[p]
+                        buf = state.get("momentum_buffer")
+                        if buf is None:
+                            buf, first = zeros_like(p), True
+                            state["momentum_buffer"] = buf
+                    buffers.append(buf)
+                    first_steps.append(first)
+            _C._optim.sgd_step_group(params, buffers, first_steps, float(group["lr"]), momentum,
+                                     float(group["dampening"]), float(group["weight_decay"]),
+                                     bool(group["nesterov"]), bool(group["maximize"]))
         return loss
