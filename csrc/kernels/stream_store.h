@@ -19,6 +19,16 @@ namespace tg::kernels {
 // machines report the whole socket's L3 (256 MB on the machine above) where a core sees 32.
 constexpr int64_t kStreamingBytes = int64_t(16) << 20;
 
+#if defined(__AVX__)
+// Streams `bytes` (a multiple of 32) from src to dst, a 32-byte-aligned address; the caller
+// fences once after its last run.
+inline void stream_run(void* dst, const void* src, int64_t bytes) {
+  auto* d = static_cast<__m256i*>(dst);
+  const auto* s = static_cast<const __m256i*>(src);
+  for (int64_t k = 0; k < bytes / 32; ++k) _mm256_stream_si256(d + k, _mm256_loadu_si256(s + k));
+}
+#endif
+
 // compute(dst, begin, count) writes elements [begin, begin + count) of the result to dst[0..count).
 // Runs it over [lo, hi) of the contiguous result `out` of `total` elements: in place, or a page
 // at a time into a buffer on the stack that is then streamed to `out`.
@@ -33,9 +43,7 @@ void write_contiguous(R* out, int64_t total, int64_t lo, int64_t hi, const Compu
     alignas(32) R block[kBlock];
     for (; i + kBlock <= hi; i += kBlock) {
       compute(block, i, kBlock);
-      auto* dst = reinterpret_cast<__m256i*>(out + i);
-      const auto* src = reinterpret_cast<const __m256i*>(block);
-      for (int64_t k = 0; k < kBlockBytes / 32; ++k) _mm256_stream_si256(dst + k, _mm256_load_si256(src + k));
+      stream_run(out + i, block, kBlockBytes);
     }
     if (i < hi) compute(out + i, i, hi - i);
     _mm_sfence();  // streamed data is visible to other threads once the parallel region joins
@@ -54,10 +62,9 @@ void stream_copy(T* dst, const T* src, int64_t n) {
 #if defined(__AVX__)
   int64_t i = 0;
   for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31) != 0; ++i) dst[i] = src[i];
-  constexpr int64_t kVec = 32 / (int64_t)sizeof(T);
-  for (; i + kVec <= n; i += kVec)
-    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)));
-  for (; i < n; ++i) dst[i] = src[i];
+  const int64_t run = (n - i) * (int64_t)sizeof(T) / 32 * 32;
+  stream_run(dst + i, src + i, run);
+  for (i += run / (int64_t)sizeof(T); i < n; ++i) dst[i] = src[i];
   _mm_sfence();
 #else
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
