@@ -202,10 +202,10 @@ def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins
     return _filled(_sizes(size, "ones"), 1, dtype or _FLOAT, requires_grad)
 
 
-def _filled(size: Tuple[int, ...], value: int, dtype: _dtype, requires_grad: builtins.bool) -> Tensor:
-    """full() of checked sizes with a small int value and a known dtype (zeros, ones)."""
-    if dtype == _dtype.int64:
-        return _finish(_C._full_int(size, value), requires_grad)
+def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: builtins.bool) -> Tensor:
+    """full() once its sizes are checked and its dtype is known (zeros and ones come straight here)."""
+    if dtype == _dtype.int64 and (type(value) is int or isinstance(value, numbers.Integral)):
+        return _finish(_C._full_int(size, int(value)), requires_grad)
     return _finish(_C._full(size, builtins.float(value), dtype), requires_grad)
 
 
@@ -223,9 +223,7 @@ def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None
             dtype = _dtype.int64
         else:
             dtype = _FLOAT
-    if dtype == _dtype.int64 and isinstance(fill_value, numbers.Integral):
-        return _finish(_C._full_int(tuple(size), int(fill_value)), requires_grad)
-    return _finish(_C._full(tuple(size), builtins.float(fill_value), dtype), requires_grad)
+    return _filled(tuple(size), fill_value, dtype, requires_grad)
 
 
 def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype: Optional[_dtype] = None,
