@@ -9,6 +9,16 @@ def rng():
     return np.random.default_rng(0)
 
 
+@pytest.fixture(params=[1, 2, 3], ids=lambda n: f"{n}threads")
+def threads(request):
+    """Runs the test with tapegrad set to 1, 2 and 3 intra-op threads (restored afterwards)."""
+    import tapegrad as tg
+    before = tg.get_num_threads()
+    tg.set_num_threads(request.param)
+    yield request.param
+    tg.set_num_threads(before)
+
+
 def pytest_terminal_summary(terminalreporter):
     """How many bad inputs the bad-input table (test_error_table.py) tries, when it ran."""
     table = sys.modules.get("test_error_table")

@@ -7,14 +7,6 @@ import pytest
 import tapegrad as tg
 
 
-@pytest.fixture(params=[1, 2, 3], ids=lambda n: f"{n}threads")
-def threads(request):
-    before = tg.get_num_threads()
-    tg.set_num_threads(request.param)
-    yield request.param
-    tg.set_num_threads(before)
-
-
 def rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 

@@ -8,14 +8,6 @@ import tapegrad as tg
 BIG = 300_007  # above the split threshold, and odd so chunks don't fall on round boundaries
 
 
-@pytest.fixture(params=[1, 2, 3], ids=lambda n: f"{n}threads")
-def threads(request):
-    before = tg.get_num_threads()
-    tg.set_num_threads(request.param)
-    yield request.param
-    tg.set_num_threads(before)
-
-
 def rand(*shape, dtype=np.float32, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 
