@@ -34,6 +34,11 @@ struct InputMeta {
   DType dtype;
 };
 
+// Almost every op has one or two inputs and one output: kept inline in the Node, so that
+// building a node allocates nothing beyond the Node itself (issue 6's W1g).
+using EdgeList = SmallVector<Edge, 2>;
+using InputMetaList = SmallVector<InputMeta, 1>;
+
 // What a node keeps for backward, described without unpacking it (tapegrad.autograd.graph).
 struct SavedInfo {
   Shape shape;
@@ -65,10 +70,10 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual std::vector<SavedInfo> saved_info() const { return {}; }
 
   uint64_t sequence_nr() const { return sequence_nr_; }
-  std::vector<Edge>& next_edges() { return next_edges_; }
-  const std::vector<Edge>& next_edges() const { return next_edges_; }
-  std::vector<InputMeta>& input_meta() { return input_meta_; }
-  const std::vector<InputMeta>& input_meta() const { return input_meta_; }
+  EdgeList& next_edges() { return next_edges_; }
+  const EdgeList& next_edges() const { return next_edges_; }
+  InputMetaList& input_meta() { return input_meta_; }
+  const InputMetaList& input_meta() const { return input_meta_; }
   size_t num_inputs() const { return input_meta_.size(); }
 
   NodeHooks* hooks_if_any() const { return hooks_.get(); }
@@ -80,8 +85,8 @@ class Node : public std::enable_shared_from_this<Node> {
 
  protected:
   uint64_t sequence_nr_;
-  std::vector<Edge> next_edges_;
-  std::vector<InputMeta> input_meta_;
+  EdgeList next_edges_;
+  InputMetaList input_meta_;
   std::unique_ptr<NodeHooks> hooks_;
   std::string forward_trace_;
 

@@ -6,11 +6,20 @@
 
 namespace tg::py_convert {
 
+static PyTypeObject* g_tensor_type = nullptr;
+
+void set_tensor_type(py::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
+
+bool as_tensor(PyObject* obj, Tensor& out) {
+  if (!PyObject_TypeCheck(obj, g_tensor_type)) return false;
+  auto vh = reinterpret_cast<py::detail::instance*>(obj)->get_value_and_holder();
+  if (!vh.holder_constructed()) return false;
+  out = Tensor(vh.holder<std::shared_ptr<TensorImpl>>());
+  return true;
+}
+
 bool to_operand(py::handle obj, Tensor& out) {
-  if (py::isinstance<TensorImpl>(obj)) {
-    out = obj.cast<Tensor>();
-    return true;
-  }
+  if (as_tensor(obj.ptr(), out)) return true;
   if (PyBool_Check(obj.ptr())) {
     out = scalar_tensor(obj.ptr() == Py_True ? 1.0 : 0.0, DType::Bool);
     return true;

@@ -52,6 +52,12 @@ struct type_caster<tg::Tensor> {
 
 namespace tg::py_convert {
 
+// The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's generic
+// caster, whose type lookup costs as much as a small op's kernel; false for anything else.
+// set_tensor_type registers the class once, when it is bound.
+bool as_tensor(PyObject* obj, Tensor& out);
+void set_tensor_type(py::handle cls);
+
 // A Tensor, or a Python bool/int/float as a wrapped 0-d tensor; false when `obj` is neither
 // (the caller then returns NotImplemented, and Python raises its own TypeError).
 bool to_operand(py::handle obj, Tensor& out);

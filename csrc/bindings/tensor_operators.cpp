@@ -11,6 +11,7 @@
 
 namespace tg::bindings {
 
+using py_convert::as_tensor;
 using py_convert::to_operand;
 
 namespace {
@@ -59,15 +60,6 @@ hint::TensorResult rpow_dunder(const Tensor& self, hint::TensorOrNumber other) {
 // ---- the raw CPython slots ----
 
 PyTypeObject* g_tensor_type = nullptr;
-
-// The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's argument casting.
-bool as_tensor(PyObject* obj, Tensor& out) {
-  if (!PyObject_TypeCheck(obj, g_tensor_type)) return false;
-  auto vh = reinterpret_cast<py::detail::instance*>(obj)->get_value_and_holder();
-  if (!vh.holder_constructed()) return false;
-  out = Tensor(vh.holder<std::shared_ptr<TensorImpl>>());
-  return true;
-}
 
 // A C++ exception leaving a slot becomes the Python exception the bindings' translator picks.
 PyObject* raise_current() {
@@ -135,6 +127,7 @@ bool operator_slots_installed() {
 
 void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls) {
   g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  py_convert::set_tensor_type(cls);
   cls.def("__add__", &dunder<add>, py::arg("other"))
       .def("__radd__", &reflected_dunder<add>, py::arg("other"))
       .def("__sub__", &dunder<sub>, py::arg("other"))

@@ -100,7 +100,7 @@ bool record_view_base(const Tensor& out, const T& arg) {
 }
 
 template <class T>
-void add_edge(std::vector<Edge>& edges, const T& arg) {
+void add_edge(EdgeList& edges, const T& arg) {
   if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) edges.push_back(gradient_edge(arg));
 }
 
@@ -124,7 +124,7 @@ Tensor apply_op(const Args&... args) {
     return out;
   }
   auto node = std::make_shared<FunctionNode<Op>>();
-  node->next_edges().reserve(sizeof...(Args));
+  node->next_edges().reserve((size_t(std::is_same_v<Args, Tensor>) + ... + 0));  // one edge per tensor argument
   (detail::add_edge(node->next_edges(), args), ...);
   node->input_meta().push_back({out.sizes(), out.dtype()});
   AutogradMeta& meta = out.autograd_meta();
