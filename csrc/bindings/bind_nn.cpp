@@ -31,6 +31,14 @@ void bind_nn(py::module_& parent) {
   m.def("nll_loss2d", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
     return nn_nll_loss2d(x, t, opt(w), ii, r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
+  m.def("nll", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
+    return nn_nll(x, t, opt(w), ii, r);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
+        "F.nll_loss: its checks, then nll_loss, nll_loss2d, or nll_loss2d through a reshape.");
+  m.def("cross_entropy", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
+    return nn_cross_entropy(x, t, opt(w), ii, r);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
+        "F.cross_entropy with class-index targets and no label smoothing: nll(log_softmax(input)).");
   m.def("binary_cross_entropy", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t r) {
     return nn_binary_cross_entropy(x, t, opt(w), r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));

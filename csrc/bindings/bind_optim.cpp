@@ -1,7 +1,8 @@
 // tapegrad._C._optim: the fused update kernels behind tapegrad.optim. Python owns the
 // bookkeeping (param groups, state, step counts); sgd_step and adam_step update one parameter
-// in place, sgd_step_group a whole group.
+// in place, sgd_step_group a whole group; zero_grads is Module/Optimizer.zero_grad.
 #include "bindings/module.h"
+#include "autograd/node.h"
 #include "core/grad_mode.h"
 #include "kernels/optim.h"
 #include "ops/ops.h"
@@ -62,6 +63,30 @@ void bind_optim(py::module_& parent) {
       },
       py::arg("params"), py::arg("momentum_buffers"), py::arg("first_steps"), py::arg("lr"), py::arg("momentum"),
       py::arg("dampening"), py::arg("weight_decay"), py::arg("nesterov"), py::arg("maximize"));
+  // A loop in Python wrapped every .grad in a Python object only to test it for None and drop
+  // it: 0.5 us per parameter, as much as a whole small op.
+  m.def(
+      "zero_grads",
+      [](const std::vector<Tensor>& params, bool set_to_none) {
+        NoGradGuard no_grad;
+        for (const Tensor& p : params) {
+          Tensor g = p.grad();
+          if (!g.defined()) continue;
+          if (set_to_none) {
+            p.set_grad(Tensor());
+            continue;
+          }
+          // As PyTorch: the gradient is cut from any graph (detach_, or requires_grad_(False)
+          // on a leaf), then zeroed in place.
+          if (AutogradMeta* meta = g.autograd_meta_if_any()) {
+            release_node(std::move(meta->grad_fn));
+            meta->requires_grad = false;
+          }
+          apply_inplace(g, [](const Tensor& self) { return zero(self); });
+        }
+      },
+      py::arg("params"), py::arg("set_to_none"),
+      "Drops (set_to_none) or zeroes in place, without recording, the .grad of each parameter.");
   m.def(
       "adam_step",
       [](const Tensor& p, const Tensor& g, const Tensor& m1, const Tensor& m2, std::optional<Tensor> vmax,

@@ -51,12 +51,16 @@ namespace {
 template <class T>
 T row_max(const T* row, int64_t n) {
   constexpr int64_t kLanes = 32;
+  T m = -std::numeric_limits<T>::infinity();
+  if (n < kLanes) {  // a row of class scores: setting up the lanes would cost more than the row
+    for (int64_t i = 0; i < n; ++i) m = row[i] > m ? row[i] : m;
+    return m;
+  }
   T lanes[kLanes];
   std::fill(lanes, lanes + kLanes, -std::numeric_limits<T>::infinity());
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
     for (int64_t l = 0; l < kLanes; ++l) lanes[l] = row[i + l] > lanes[l] ? row[i + l] : lanes[l];
-  T m = -std::numeric_limits<T>::infinity();
   for (; i < n; ++i) m = row[i] > m ? row[i] : m;
   for (T v : lanes) m = v > m ? v : m;
   return m;

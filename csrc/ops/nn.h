@@ -20,6 +20,11 @@ Tensor nn_linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
 Tensor nn_mse_loss(const Tensor& x, const Tensor& t, int64_t reduction);
 Tensor nn_nll_loss(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);
 Tensor nn_nll_loss2d(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction);
+// F.nll_loss with its checks, for any input rank; cross_entropy with class-index targets is
+// nn_nll(log_softmax(x)).
+Tensor nn_nll(const Tensor& x, const Tensor& target, const Tensor& w, int64_t ignore_index, int64_t reduction);
+Tensor nn_cross_entropy(const Tensor& x, const Tensor& target, const Tensor& w, int64_t ignore_index,
+                        int64_t reduction);
 Tensor nn_binary_cross_entropy(const Tensor& x, const Tensor& t, const Tensor& w, int64_t reduction);
 Tensor nn_bce_with_logits(const Tensor& x, const Tensor& t, const Tensor& w, const Tensor& pw, int64_t reduction);
 Tensor nn_layer_norm(const Tensor& x, int64_t norm_dims, const Tensor& w, const Tensor& b, double eps);

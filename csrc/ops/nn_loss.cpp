@@ -198,6 +198,37 @@ Tensor nn_nll_loss(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ig
 Tensor nn_nll_loss2d(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index, int64_t reduction) {
   return apply_op<NllLoss2d>(x, NonDiff{t}, NonDiff{w}, ignore_index, reduction);
 }
+
+// F.nll_loss: PyTorch's argument checks, then the node PyTorch records for the input's rank.
+// Written here rather than in nn/functional.py because cross_entropy runs it on every training
+// step, where its Python checks cost as much as the loss itself.
+Tensor nn_nll(const Tensor& x, const Tensor& target, const Tensor& w, int64_t ignore_index, int64_t reduction) {
+  TG_CHECK(x.dim() >= 1, Value, "Expected 1 or more dimensions (got ", x.dim(), ")");
+  TG_CHECK(!w.defined() || w.dtype() == x.dtype(), Runtime, "expected scalar type ", dtype_legacy_name(x.dtype()),
+           " but found ", dtype_legacy_name(w.dtype()));
+  Tensor t = target;
+  if (x.dim() == 1 && t.dim() == 1) {  // PyTorch takes a one-element target as the class
+    TG_CHECK(t.size(0) == 1, Value, "For 1D input, 1D target must have size 1, but got target size: ", t.size(0));
+    t = reshape(t, {});
+  }
+  TG_CHECK(x.dim() < 2 || (t.dim() > 0 && t.size(0) == x.size(0)), Value, "Expected input batch_size (", x.size(0),
+           ") to match target batch_size (", t.dim() > 0 ? t.size(0) : 0, ").");
+  if (x.dim() < 3) return nn_nll_loss(x, t, w, ignore_index, reduction);
+  if (x.dim() == 4) return nn_nll_loss2d(x, t, w, ignore_index, reduction);
+  // Other image-like ranks go through the 4-D loss and back, as PyTorch does (same nodes).
+  const int64_t n = x.size(0), c = x.size(1);
+  Shape expected(x.sizes().begin() + 1, x.sizes().end());
+  expected[0] = n;
+  TG_CHECK(Shape(t.sizes().begin() + 1, t.sizes().end()) == Shape(x.sizes().begin() + 2, x.sizes().end()), Runtime,
+           "Expected target size ", shape_str(expected), ", got ", shape_str(t.sizes()));
+  Tensor out = nn_nll_loss2d(reshape(x, {n, c, 1, -1}), reshape(t, {n, 1, -1}), w, ignore_index, reduction);
+  return reduction == 0 ? view(out, t.sizes()) : out;
+}
+
+Tensor nn_cross_entropy(const Tensor& x, const Tensor& target, const Tensor& w, int64_t ignore_index,
+                        int64_t reduction) {
+  return nn_nll(nn_log_softmax(x, x.dim() == 1 ? 0 : 1), target, w, ignore_index, reduction);
+}
 Tensor nn_binary_cross_entropy(const Tensor& x, const Tensor& t, const Tensor& w, int64_t reduction) {
   return apply_op<BinaryCrossEntropy>(x, t, NonDiff{w}, reduction);
 }

@@ -126,6 +126,17 @@ def test_params_without_grad_are_skipped_and_zero_grad_resets():
     assert a.grad is None
 
 
+def test_zero_grad_in_place_keeps_the_grad_tensor_and_cuts_its_graph():
+    p = nn.Parameter(tg.ones(3))
+    (p * p).sum().backward(create_graph=True)
+    g = p.grad
+    assert g.grad_fn is not None and g.tolist() == [2.0, 2.0, 2.0]
+    v = g._version
+    optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    assert p.grad is g and g.tolist() == [0.0, 0.0, 0.0] and g._version > v
+    assert g.grad_fn is None and not g.requires_grad  # as PyTorch, which detach_()es it first
+
+
 def test_param_groups_and_validation():
     m1, m2 = nn.Linear(2, 2), nn.Linear(2, 2)
     opt = optim.SGD([{"params": m1.parameters()}, {"params": m2.parameters(), "lr": 0.5}], lr=0.1, momentum=0.9)

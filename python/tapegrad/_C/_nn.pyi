@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import tapegrad._C
 import typing
-__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'linear', 'log_softmax', 'mse_loss', 'nll_loss', 'nll_loss2d', 'one_hot', 'silu', 'softmax', 'softplus']
+__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'cross_entropy', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'linear', 'log_softmax', 'mse_loss', 'nll', 'nll_loss', 'nll_loss2d', 'one_hot', 'silu', 'softmax', 'softplus']
 def addmm(bias: tapegrad._C.Tensor, mat1: tapegrad._C.Tensor, mat2: tapegrad._C.Tensor) -> tapegrad._C.Tensor:
     ...
 def binary_cross_entropy(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
@@ -14,6 +14,10 @@ def binary_cross_entropy_with_logits(input: tapegrad._C.Tensor, target: tapegrad
     ...
 def constant_pad(input: tapegrad._C.Tensor, pad: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], value: typing.SupportsFloat | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
+def cross_entropy(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
+    """
+    F.cross_entropy with class-index targets and no label smoothing: nll(log_softmax(input)).
+    """
 def dropout_mask(input: tapegrad._C.Tensor, p: typing.SupportsFloat | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
 def elu(input: tapegrad._C.Tensor, alpha: typing.SupportsFloat | typing.SupportsIndex) -> tapegrad._C.Tensor:
@@ -34,6 +38,10 @@ def log_softmax(input: tapegrad._C.Tensor, dim: typing.SupportsInt | typing.Supp
     ...
 def mse_loss(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
+def nll(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
+    """
+    F.nll_loss: its checks, then nll_loss, nll_loss2d, or nll_loss2d through a reshape.
+    """
 def nll_loss(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
 def nll_loss2d(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:

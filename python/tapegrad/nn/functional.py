@@ -183,33 +183,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, 
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
              ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
     r = _reduction(size_average, reduce, reduction)
-    return _nll(input, target, weight, int(ignore_index), r)
-
-
-def _nll(input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int, r: int) -> Tensor:
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(weight)}")
-    if input.dim() == 1 and target.dim() == 1:  # PyTorch takes a one-element target as the class
-        if target.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
-        target = target.reshape(())
-    if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0] if target.dim() else 0}).")
-    if input.dim() < 3:
-        return _nn.nll_loss(input, target, weight, ignore_index, r)
-    if input.dim() == 4:
-        return _nn.nll_loss2d(input, target, weight, ignore_index, r)
-    # Other image-like ranks go through the 4-D loss and back, as PyTorch does (same nodes).
-    n, c = input.shape[0], input.shape[1]
-    if target.dim() >= 1 and target.shape[0] != n:
-        raise ValueError(f"Expected input batch_size ({n}) to match target batch_size ({target.shape[0]}).")
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[n] + list(input.shape[2:])}, got {list(target.shape)}")
-    out = _nn.nll_loss2d(input.reshape(n, c, 1, -1), target.reshape(n, 1, -1), weight, ignore_index, r)
-    return out.view(*target.shape) if r == 0 else out
+    return _nn.nll(input, target, weight, int(ignore_index), r)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
@@ -218,13 +192,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     r = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    probabilities = target.dtype != _tg.int64 and tuple(target.shape) == tuple(input.shape)
+    if not probabilities and label_smoothing == 0.0:  # the usual case, in one native call
+        return _nn.cross_entropy(input, target, weight, int(ignore_index), r)
     class_dim = 0 if input.dim() == 1 else 1
     logp = log_softmax(input, class_dim)
-    if target.dtype != _tg.int64 and tuple(target.shape) == tuple(input.shape):
+    if probabilities:
         return _cross_entropy_probs(logp, target, weight, r, label_smoothing, class_dim)
-    nll = _nll(logp, target, weight, int(ignore_index), r)
-    if label_smoothing == 0.0:
-        return nll
+    nll = _nn.nll(logp, target, weight, int(ignore_index), r)
     return _label_smoothed(nll, logp, target, weight, ignore_index, r, label_smoothing, class_dim)
 
 

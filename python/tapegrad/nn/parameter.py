@@ -7,6 +7,7 @@ t's data) and remembers it in a weak registry; isinstance(p, Parameter) consults
 import weakref
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from .. import _C
 from .._C import Tensor
 
 _PARAMETERS: "weakref.WeakValueDictionary[int, Tensor]" = weakref.WeakValueDictionary()
@@ -60,13 +61,4 @@ class Buffer(metaclass=type):
 
 def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
     """Module.zero_grad and Optimizer.zero_grad: drop (or zero in place) each parameter's .grad."""
-    from ..autograd.grad_mode import no_grad
-
-    for p in params:
-        if p.grad is None:
-            continue
-        if set_to_none:
-            p.grad = None
-        else:
-            with no_grad():
-                p.grad.zero_()
+    _C._optim.zero_grads(params if isinstance(params, list) else list(params), bool(set_to_none))

@@ -56,7 +56,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        zero_grads((p for g in self.param_groups for p in g["params"]), set_to_none)
+        zero_grads([p for g in self.param_groups for p in g["params"]], set_to_none)
 
     def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         raise NotImplementedError
