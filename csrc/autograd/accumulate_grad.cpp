@@ -33,7 +33,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
   // aliases a user's tensor or another leaf's gradient.
   if (!meta.grad.defined()) {
-    if (is_private_buffer(g)) meta.grad = std::move(g);
+    if (claim_private_buffer(g)) meta.grad = std::move(g);
     else meta.grad = GradMode::is_enabled() ? clone(g) : kernels::contiguous_copy(g);
     return {};
   }

@@ -24,9 +24,18 @@ class AccumulateGrad final : public Node {
 // to its storage, memory the storage allocated itself (not a numpy array's, not an alias of a
 // user's tensor), contiguous and without history. Backward may then keep it as .grad or add
 // into it in place instead of copying.
-inline bool is_private_buffer(const Tensor& t) {
-  return t.impl_ptr().use_count() == 1 && t.storage().use_count() == 1 && t.storage()->owns_memory() &&
-         t.is_contiguous() && !t.requires_grad();
+//
+// A view is private too when it is the only thing left holding its base (TBackward's transpose
+// of a product, a reduction's squeeze): claim_private_buffer then cuts it from that base, and
+// the view becomes the storage's one owner. Without this every Linear weight's gradient was
+// copied once more on its way into .grad.
+inline bool claim_private_buffer(Tensor& t) {
+  if (t.impl_ptr().use_count() != 1) return false;
+  TensorImpl& impl = *t.impl();
+  if (impl.view_base && impl.view_base.use_count() == 1 && impl.view_base->storage == impl.storage &&
+      !impl.view_base->autograd)
+    impl.view_base.reset();
+  return t.storage().use_count() == 1 && t.storage()->owns_memory() && t.is_contiguous() && !t.requires_grad();
 }
 
 // The leaf's accumulator, created on first use.

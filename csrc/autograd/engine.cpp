@@ -72,7 +72,7 @@ void accumulate(Tensor& slot, Tensor&& g) {
     slot = std::move(g);
     return;
   }
-  if (is_private_buffer(slot) && !GradMode::is_enabled() && slot.sizes() == g.sizes() && slot.dtype() == g.dtype()) {
+  if (!GradMode::is_enabled() && claim_private_buffer(slot) && slot.sizes() == g.sizes() && slot.dtype() == g.dtype()) {
     kernels::binary_into(kernels::BinaryOp::Add, slot, slot, g);
     return;
   }

@@ -51,3 +51,33 @@ def test_backward_frees_saved_tensors():
         assert "second time" in str(e)
     else:
         raise AssertionError("expected the graph-freed error")
+
+
+def _allocations(fn):
+    s = tg.memory.stats()
+    before = s["hits"] + s["misses"]
+    fn()
+    s = tg.memory.stats()
+    return s["hits"] + s["misses"] - before
+
+
+def test_a_transposed_weight_gradient_becomes_grad_without_a_copy():
+    # x @ w.t() (a Linear) hands AccumulateGrad a transpose of the product's gradient: a view
+    # whose base nothing else holds. It becomes .grad as is, exactly as for x @ w2 (no view).
+    if not tg.memory.caching_enabled():
+        import pytest
+        pytest.skip("allocation counts come from the caching allocator")
+    x = tg.randn(64, 300)
+    w = tg.randn(400, 300, requires_grad=True)
+    w2 = tg.randn(300, 400, requires_grad=True)
+    for _ in range(2):  # the second round sees a warm cache either way
+        w.grad = w2.grad = None
+        via_view = _allocations(lambda: (x @ w.t()).sum().backward())
+        direct = _allocations(lambda: (x @ w2).sum().backward())
+    assert via_view == direct
+    assert w.grad.is_contiguous() and w.grad.shape == (400, 300)
+    assert np.allclose(w.grad.numpy(), x.numpy().sum(0)[None, :].repeat(400, 0), rtol=1e-4)
+    # The stolen gradient is an ordinary tensor: in-place updates of it touch nothing else.
+    g = w.grad
+    g.add_(1.0)
+    assert np.allclose(w.grad.numpy(), x.numpy().sum(0)[None, :].repeat(400, 0) + 1, rtol=1e-4)
