@@ -1,5 +1,6 @@
 // Bindings for slicing, selecting and advanced indexing. Python's x[...] / x[...] = v are
 // parsed in python/tapegrad/_indexing.py into calls of these.
+#include "bindings/basic_index.h"
 #include "bindings/module.h"
 #include "kernels/copy.h"
 
@@ -39,6 +40,14 @@ void bind_indexing(py::module_& m) {
   m.def("_slice", [](const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
                      int64_t step) { return slice(a, dim, start, end, step); },
         py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("end"), py::arg("step"));
+  // The basic-index rules of basic_index.cpp, for the Python indexer's mixed keys.
+  m.def("_check_index_key", [](const Tensor& self, hint::IndexKey key, int64_t ellipses, int64_t used) {
+    check_index_key(self, key, ellipses, used);
+  }, py::arg("input"), py::arg("key"), py::arg("ellipses"), py::arg("used"));
+  m.def("_index_int", [](const Tensor& a, int64_t dim, hint::SupportsIndex item) { return index_with_int(a, dim, item); },
+        py::arg("input"), py::arg("dim"), py::arg("index"));
+  m.def("_index_slice", [](const Tensor& a, int64_t dim, py::slice item) { return index_with_slice(a, dim, item); },
+        py::arg("input"), py::arg("dim"), py::arg("index"));
   m.def("_index", [](const Tensor& a, hint::Indices indices) { return index(a, index_list(indices)); },
         py::arg("input"), py::arg("indices"));
   // x[indices] = value (advanced indexing), in place.

@@ -7,6 +7,8 @@
 // dict and pybind11's dispatcher that parses the arguments again. That halves the cost of a
 // small op from Python (issue 6's W1). The slots are installed last, from tapegrad/__init__.py,
 // because assigning any dunder on the type afterwards makes CPython recompute its slot.
+// x[key] gets the same treatment (mp_subscript) for keys of ints, slices, None and Ellipsis.
+#include "bindings/basic_index.h"
 #include "bindings/module.h"
 
 namespace tg::bindings {
@@ -99,6 +101,34 @@ PyObject* negative_slot(PyObject* self) {
   }
 }
 
+// x[key]: basic keys (ints, slices, None, ...) are done here; any other key goes to the Python
+// indexer (python/tapegrad/_indexing.py), registered by _set_python_indexer. Tensor.__getitem__
+// is this C++ method rather than the Python function: CPython 3.11 would otherwise call a
+// Python __getitem__ straight from the interpreter loop, never reaching mp_subscript.
+PyObject* g_python_indexer = nullptr;  // a strong reference, kept for the process's lifetime
+
+PyObject* getitem(PyObject* self, const Tensor& t, PyObject* key) {
+  Tensor out;
+  if (basic_getitem(t, key, out)) return py::cast(out).release().ptr();
+  TG_CHECK(g_python_indexer, Runtime, "tapegrad's Python indexer is not registered");
+  PyObject* result = PyObject_CallFunctionObjArgs(g_python_indexer, self, key, nullptr);
+  if (!result) throw py::error_already_set();
+  return result;
+}
+
+PyObject* subscript_slot(PyObject* self, PyObject* key) {
+  try {
+    Tensor t;
+    if (!as_tensor(self, t)) {
+      PyErr_SetString(PyExc_TypeError, "Tensor.__getitem__ needs a Tensor");
+      return nullptr;
+    }
+    return getitem(self, t, key);
+  } catch (...) {
+    return raise_current();
+  }
+}
+
 constexpr binaryfunc kAddSlot = binary_slot<dunder<tg::add>, reflected_dunder<tg::add>>;
 constexpr binaryfunc kSubSlot = binary_slot<dunder<tg::sub>, rsub_dunder>;
 constexpr binaryfunc kMulSlot = binary_slot<dunder<tg::mul>, reflected_dunder<tg::mul>>;
@@ -113,6 +143,7 @@ void install_operator_slots() {
   nb->nb_true_divide = kDivSlot;
   nb->nb_matrix_multiply = kMatmulSlot;
   nb->nb_negative = negative_slot;
+  g_tensor_type->tp_as_mapping->mp_subscript = subscript_slot;
   PyType_Modified(g_tensor_type);
 }
 
@@ -120,7 +151,7 @@ bool operator_slots_installed() {
   PyNumberMethods* nb = g_tensor_type->tp_as_number;
   return nb->nb_add == kAddSlot && nb->nb_subtract == kSubSlot && nb->nb_multiply == kMulSlot &&
          nb->nb_true_divide == kDivSlot && nb->nb_matrix_multiply == kMatmulSlot &&
-         nb->nb_negative == negative_slot;
+         nb->nb_negative == negative_slot && g_tensor_type->tp_as_mapping->mp_subscript == subscript_slot;
 }
 
 }  // namespace
@@ -147,11 +178,23 @@ void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_pt
       .def("__lt__", &dunder<lt>, py::arg("other"))
       .def("__le__", &dunder<le>, py::arg("other"))
       .def("__gt__", &dunder<gt>, py::arg("other"))
-      .def("__ge__", &dunder<ge>, py::arg("other"));
+      .def("__ge__", &dunder<ge>, py::arg("other"))
+      .def("__getitem__",
+           [](py::handle self, hint::IndexKey key) -> hint::TensorResult {
+             Tensor t;
+             TG_CHECK(as_tensor(self.ptr(), t), Type, "Tensor.__getitem__ needs a Tensor");
+             return py::reinterpret_steal<py::object>(getitem(self.ptr(), t, key.ptr()));
+           },
+           py::arg("key"));
   m.def("_install_operator_slots", &install_operator_slots,
         "Points Tensor's number slots at the direct C++ operators (call after the last dunder "
         "assignment on Tensor).");
   m.def("_operator_slots_installed", &operator_slots_installed);
+  m.def("_set_python_indexer", [](py::function fn) {
+          Py_XDECREF(g_python_indexer);
+          g_python_indexer = fn.release().ptr();
+        }, py::arg("getitem"),
+        "Registers tapegrad._indexing.getitem, which takes the keys that are not basic.");
 }
 
 }  // namespace tg::bindings

@@ -29,9 +29,6 @@ def _as_index_tensor(obj):
     return obj
 
 
-_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
-
-
 def _consumed(item):
     if item is None or item is Ellipsis:
         return 0
@@ -55,20 +52,8 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
     items: List[Any] = [_as_index_tensor(i) for i in (key if isinstance(key, tuple) else (key,))]
     for i in items:
         _check_item(i)
-    if builtins.sum(i is Ellipsis for i in items) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     used = builtins.sum(_consumed(i) for i in items)
-    # PyTorch's order: a lone int is unpacked first; a tuple's items are counted first.
-    if isinstance(key, slice) and key.step is not None and key.step.__index__() <= 0:
-        raise ValueError("slice step cannot be zero" if key.step.__index__() == 0 else "step must be greater than zero")
-    lone_int = isinstance(key, int) and not isinstance(key, builtins.bool)
-    if lone_int and not _INT64_MIN <= cast(int, key) <= _INT64_MAX:
-        raise ValueError("Overflow when unpacking long long")
-    if self.dim() == 0 and lone_int:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-                         "C++ to convert a 0-dim tensor to a number")
-    if used > self.dim():
-        raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
+    _C._check_index_key(self, key, builtins.sum(i is Ellipsis for i in items), used)
     result, dim, advanced, masks = self, 0, {}, []
     for item in items:
         if item is None:
@@ -77,16 +62,7 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
         elif item is Ellipsis:
             dim += self.dim() - used
         elif isinstance(item, slice):
-            step = 1 if item.step is None else item.step.__index__()
-            if step == 0:
-                raise ValueError("slice step cannot be zero")
-            if step < 0:
-                raise ValueError("step must be greater than zero")
-            size = result.shape[dim]
-            # Bounds past int64 mean "past the end" (PyTorch clamps them too).
-            start, stop = (None if b is None else builtins.max(-size, builtins.min(b.__index__(), size))
-                           for b in (item.start, item.stop))
-            result = _C._slice(result, dim, start, stop, builtins.min(step, _INT64_MAX))
+            result = _C._index_slice(result, dim, item)
             dim += 1
         elif isinstance(item, Tensor):
             if item.dtype == _C.dtype.bool and item.dim() == 0:
@@ -103,13 +79,7 @@ def _parse(self: Tensor, key: "tapegrad._indexing.IndexKey") -> Tuple[Tensor, Op
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         else:
-            i = item.__index__()
-            if not _INT64_MIN <= i <= _INT64_MAX:
-                raise ValueError("Overflow when unpacking long long")
-            size = result.shape[dim]
-            if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
-            result = result.select(dim, i)
+            result = _C._index_int(result, dim, item)
     for dim, mask in masks:  # later items only changed dims after each mask's
         mask_shape = tuple(mask.shape)
         for k, n in enumerate(mask_shape):

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import _indexing, _printing
+from . import _C, _indexing, _printing
 from ._C import Tensor
 
 
@@ -37,10 +37,11 @@ _METHODS = {
     "__str__": _repr,
     "__array__": _array,
     "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
-    "__getitem__": _indexing.getitem,
     "__setitem__": _indexing.setitem,
     "__iter__": _indexing.iterate,
 }
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+# Tensor.__getitem__ is native (basic keys in C++); it hands every other key to _indexing.
+_C._set_python_indexer(_indexing.getitem)

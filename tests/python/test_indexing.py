@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
+from tapegrad import _indexing
 
 
 def _x():
@@ -239,3 +240,86 @@ def test_setitem_mixing_index_tensors_with_ints_and_slices():
     y[0, tg.tensor([2, 0])] = v
     (y * tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
     assert w.grad.tolist() == [[0.0, 2.0, 0.0], [4.0, 5.0, 6.0]] and v.grad.tolist() == [3.0, 1.0]
+
+
+# ---- the native indexer (csrc/bindings/basic_index.cpp) ----
+# x[key] with a key of ints, slices, None and Ellipsis runs in C++; any other key goes through
+# tapegrad._indexing.getitem, which uses the same C++ rules for the basic items it meets. Both
+# routes must give the same values, node and errors.
+_BASIC_KEYS = [0, -1, 2, slice(1, None), slice(None, None, 2), slice(-100, 100), slice(0, 2 ** 70),
+               slice(-(2 ** 70), 2), (), Ellipsis, (Ellipsis, 0), (None, 0), (0, None, slice(None)),
+               (slice(None), 1), (Ellipsis, None), (1, Ellipsis, slice(0, 2)), (slice(1, 3), slice(None, None, 3), 0)]
+_BAD_BASIC_KEYS = [3, -4, 2 ** 70, (0, 0, 0, 0), (Ellipsis, 0, Ellipsis), slice(None, None, 0),
+                   slice(None, None, -1), (slice(None), 4), (0, slice(None, None, 0))]
+
+
+def _routes(x, key):
+    """x[key] through the native slot and through the Python indexer."""
+    return x[key], _indexing.getitem(x, key)
+
+
+@pytest.mark.parametrize("key", _BASIC_KEYS, ids=repr)
+def test_native_and_python_indexers_agree(key):
+    a = np.arange(3 * 4 * 5, dtype=np.float64).reshape(3, 4, 5)
+    x = tg.tensor(a, requires_grad=True)
+    native, python = _routes(x, key)
+    np.testing.assert_array_equal(native.detach().numpy(), a[key])
+    np.testing.assert_array_equal(python.detach().numpy(), a[key])
+    assert native.grad_fn.name() == python.grad_fn.name()
+    assert native is not x and native.data_ptr() == python.data_ptr()  # a view, even for x[...]
+    native.sum().backward()
+    expected = np.zeros_like(a)
+    np.add.at(expected, key, 1.0) if key != () else expected.fill(1.0)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize("key", _BAD_BASIC_KEYS, ids=repr)
+def test_native_and_python_indexers_raise_the_same_error(key):
+    x = tg.zeros(3, 4, 5)
+    errors = []
+    for route in (lambda: x[key], lambda: _indexing.getitem(x, key)):
+        with pytest.raises((IndexError, ValueError)) as info:
+            route()
+        errors.append((info.type, str(info.value)))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.filterwarnings("ignore:Truncating the start/stop/step")  # torch, on the 2**70 bounds
+def test_native_indexer_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(60.0).reshape(3, 4, 5)
+    for key in _BASIC_KEYS:
+        np.testing.assert_array_equal(tg.tensor(a)[key].numpy(), torch.tensor(a)[key].numpy())
+    for key in [k for k in _BAD_BASIC_KEYS if k != (Ellipsis, 0, Ellipsis)] + [0]:  # torch takes several ...
+        got, want = None, None
+        try:
+            tg.zeros(3, 4, 5)[key] if key != 0 else tg.tensor(1.0)[0]
+        except (IndexError, ValueError) as e:
+            got = (type(e), str(e))
+        try:
+            torch.zeros(3, 4, 5)[key] if key != 0 else torch.tensor(1.0)[0]
+        except (IndexError, ValueError) as e:
+            want = (type(e), str(e))
+        assert got == want, key
+
+
+def test_keys_that_are_not_basic_still_reach_the_python_indexer():
+    x = tg.arange(12.0).view(3, 4)
+    assert x[True].shape == (1, 3, 4)  # a bool is a mask, not the int 1
+    assert x[np.int64(1)].tolist() == [4.0, 5.0, 6.0, 7.0]  # __index__ objects
+    assert x[[0, 2], 1].tolist() == [1.0, 9.0]
+    assert x[tg.tensor([2]), 1:3].tolist() == [[9.0, 10.0]]
+    assert x[x > 9].tolist() == [10.0, 11.0]
+    with pytest.raises(IndexError, match="only integers, slices"):
+        x[1.5]
+    with pytest.raises(TypeError, match="invalid data type 'str'"):
+        x["a"]
+
+
+def test_getitem_is_native_so_the_interpreter_cannot_bypass_the_slot():
+    # CPython 3.11+ calls a Python-function __getitem__ directly from the eval loop; a native
+    # method leaves x[key] to the type's mp_subscript slot.
+    import types
+    assert not isinstance(tg.Tensor.__dict__["__getitem__"], types.FunctionType)
+    p = tg.nn.Parameter(tg.ones(2, 3))  # a subclass indexes the same way
+    assert p[1].grad_fn.name() == "SelectBackward0" and p[:, 1:].shape == (2, 2)

@@ -1,0 +1,108 @@
+#include "bindings/basic_index.h"
+
+#include <limits>
+
+namespace tg::bindings {
+
+namespace {
+
+// obj.__index__() clamped into [lo, hi]; Python ints may be any size.
+int64_t clamped_index(py::handle obj, int64_t lo, int64_t hi) {
+  auto index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (overflow) return overflow > 0 ? hi : lo;
+  return std::min<int64_t>(hi, std::max<int64_t>(lo, v));
+}
+
+// obj.__index__() as int64, with PyTorch's error past that range.
+int64_t exact_index(py::handle obj) {
+  auto index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  TG_CHECK(!overflow, Value, "Overflow when unpacking long long");
+  return v;
+}
+
+// A slice's step: 1 when absent, else checked to be positive (PyTorch has no negative steps).
+int64_t slice_step(PySliceObject* s) {
+  if (s->step == Py_None) return 1;
+  const int64_t step = clamped_index(s->step, -1, std::numeric_limits<int64_t>::max());
+  TG_CHECK(step != 0, Value, "slice step cannot be zero");
+  TG_CHECK(step > 0, Value, "step must be greater than zero");
+  return step;
+}
+
+bool is_lone_int(py::handle key) { return PyLong_Check(key.ptr()) && !PyBool_Check(key.ptr()); }
+
+}  // namespace
+
+void check_index_key(const Tensor& self, py::handle key, int64_t ellipses, int64_t used) {
+  // PyTorch accepts several ellipses, with results that depend on where index tensors sit;
+  // tapegrad refuses them as numpy does.
+  TG_CHECK(ellipses <= 1, Index, "an index can only have a single ellipsis ('...')");
+  // PyTorch's order: a lone slice's step and a lone int are looked at before the dims.
+  if (PySlice_Check(key.ptr())) slice_step(reinterpret_cast<PySliceObject*>(key.ptr()));
+  if (is_lone_int(key)) {
+    exact_index(key);
+    TG_CHECK(self.dim() > 0, Index,
+             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert "
+             "a 0-dim tensor to a number");
+  }
+  TG_CHECK(used <= self.dim(), Index, "too many indices for tensor of dimension ", self.dim());
+}
+
+Tensor index_with_int(const Tensor& t, int64_t dim, py::handle item) {
+  const int64_t i = exact_index(item), size = t.size(dim);
+  TG_CHECK(-size <= i && i < size, Index, "index ", i, " is out of bounds for dimension ", dim, " with size ", size);
+  return select(t, dim, i);
+}
+
+Tensor index_with_slice(const Tensor& t, int64_t dim, py::handle item) {
+  auto* s = reinterpret_cast<PySliceObject*>(item.ptr());
+  const int64_t step = slice_step(s), size = t.size(dim);
+  // Bounds past the dim (or past int64) mean "past the end": clamped, as PyTorch does.
+  auto bound = [&](PyObject* b) -> std::optional<int64_t> {
+    if (b == Py_None) return std::nullopt;
+    return clamped_index(b, -size, size);
+  };
+  return slice(t, dim, bound(s->start), bound(s->stop), step);
+}
+
+bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
+  PyObject* const* items = &key;
+  Py_ssize_t n = 1;
+  if (PyTuple_Check(key)) {
+    items = &PyTuple_GET_ITEM(key, 0);
+    n = PyTuple_GET_SIZE(key);
+  }
+  int64_t ellipses = 0, used = 0;
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    PyObject* item = items[k];
+    if (item == Py_Ellipsis) ++ellipses;
+    else if (PyLong_CheckExact(item) || PySlice_Check(item)) ++used;
+    else if (item != Py_None) return false;  // tensors, lists, arrays, bools: the Python indexer's
+  }
+  check_index_key(self, key, ellipses, used);
+  Tensor result = self;
+  int64_t dim = 0;
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    PyObject* item = items[k];
+    if (item == Py_None) {
+      result = unsqueeze(result, dim++);
+    } else if (item == Py_Ellipsis) {
+      dim += self.dim() - used;
+    } else if (PySlice_Check(item)) {
+      result = index_with_slice(result, dim++, item);
+    } else {
+      result = index_with_int(result, dim, item);
+    }
+  }
+  // x[...] and x[()] are still a new tensor (a view), never x itself.
+  out = result.impl() == self.impl() ? view(self, self.sizes()) : result;
+  return true;
+}
+
+}  // namespace tg::bindings

@@ -1,0 +1,22 @@
+// x[key] for keys of ints, slices, None and Ellipsis: the "basic" indexing that only makes views.
+// Every rule and error message of it lives here. python/tapegrad/_indexing.py handles keys with
+// index tensors, lists, arrays or bools, and calls these same functions for a key's basic items.
+#pragma once
+#include "bindings/convert.h"
+
+namespace tg::bindings {
+
+// PyTorch's checks on a key as a whole, made before any item is applied: a lone non-positive
+// step, a lone int beyond int64 or into a 0-d tensor, more dims indexed (`used`) than self has;
+// and numpy's refusal of a second ellipsis.
+void check_index_key(const Tensor& self, py::handle key, int64_t ellipses, int64_t used);
+// key item `item`, an int (or any __index__ object), applied at `dim`: bounds-checked select.
+Tensor index_with_int(const Tensor& t, int64_t dim, py::handle item);
+// key item `item`, a slice, applied at `dim`: bounds clamped to the dim, step checked.
+Tensor index_with_slice(const Tensor& t, int64_t dim, py::handle item);
+
+// self[key] when key holds only ints, slices, None and Ellipsis (false otherwise: the Python
+// indexer takes it). Tensor's mp_subscript slot calls this first.
+bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out);
+
+}  // namespace tg::bindings
