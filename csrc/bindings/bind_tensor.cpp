@@ -33,7 +33,8 @@ void check_numpy_allowed(const Tensor& t) {
 }  // namespace
 
 void bind_dtypes(py::module_& m) {
-  py::enum_<DType>(m, "dtype")
+  py::enum_<DType> cls(m, "dtype");
+  cls
       .value("bool", DType::Bool)
       .value("int64", DType::Int64)
       .value("float32", DType::Float32)
@@ -42,6 +43,7 @@ void bind_dtypes(py::module_& m) {
       .def("__str__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
       .def_property_readonly("is_floating_point", [](DType d) { return is_floating(d); })
       .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
+  py_convert::set_dtype_objects(cls);
 }
 
 namespace {

@@ -6,6 +6,15 @@
 
 namespace tg::py_convert {
 
+static PyObject* g_dtype_objects[4] = {};  // indexed by DType's value; strong references
+
+PyObject* dtype_object(DType d) { return g_dtype_objects[static_cast<int>(d)]; }
+
+void set_dtype_objects(py::handle dtype_class) {
+  for (DType d : {DType::Bool, DType::Int64, DType::Float32, DType::Float64})
+    g_dtype_objects[static_cast<int>(d)] = py::object(dtype_class.attr(dtype_name(d))).release().ptr();
+}
+
 static PyTypeObject* g_tensor_type = nullptr;
 
 void set_tensor_type(py::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
@@ -202,13 +211,28 @@ static py::object& size_class() {
   return *cls;
 }
 
-void set_size_class(py::object cls) { size_class() = std::move(cls); }
+void set_size_class(py::object cls) {
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  // size_object fills instances directly, which is right only for a plain tuple subclass.
+  TG_CHECK(PyType_Check(cls.ptr()) && PyType_IsSubtype(type, &PyTuple_Type) && type->tp_new == PyTuple_Type.tp_new &&
+               type->tp_init == PyTuple_Type.tp_init,
+           Type, "the Size class must be a tuple subclass without __new__ or __init__");
+  size_class() = std::move(cls);
+}
 
 py::object size_object(const Shape& s) {
-  py::tuple t(s.size());
-  for (size_t i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
-  if (!size_class()) return t;
-  return size_class()(t);
+  // Size is a tuple subclass with no constructor of its own: its instance is allocated and
+  // filled as a tuple is, instead of building a tuple and calling the class on it (half the
+  // cost of `x.shape`).
+  auto* type = reinterpret_cast<PyTypeObject*>(size_class() ? size_class().ptr() : (PyObject*)&PyTuple_Type);
+  auto out = py::reinterpret_steal<py::object>(type->tp_alloc(type, (Py_ssize_t)s.size()));
+  if (!out) throw py::error_already_set();
+  for (size_t i = 0; i < s.size(); ++i) {
+    PyObject* dim = PyLong_FromLongLong(s[i]);
+    if (!dim) throw py::error_already_set();
+    PyTuple_SET_ITEM(out.ptr(), (Py_ssize_t)i, dim);
+  }
+  return out;
 }
 
 }  // namespace tg::py_convert

@@ -12,7 +12,27 @@
 
 namespace py = pybind11;
 
+namespace tg::py_convert {
+// The Python object of each dtype (tapegrad.float32, ...), or null before bind_dtypes made them.
+PyObject* dtype_object(DType d);
+void set_dtype_objects(py::handle dtype_class);
+}  // namespace tg::py_convert
+
 namespace pybind11::detail {
+// A dtype crosses into Python as its one member object, so `x.dtype is tapegrad.float32` holds
+// as in PyTorch (pybind11's enum caster made a new object per call).
+template <>
+struct type_caster<tg::DType> : type_caster_base<tg::DType> {
+  using type_caster_base<tg::DType>::cast;
+  static handle cast(const tg::DType& d, return_value_policy policy, handle parent) {
+    if (PyObject* member = tg::py_convert::dtype_object(d)) return handle(member).inc_ref();
+    return type_caster_base<tg::DType>::cast(d, policy, parent);
+  }
+  static handle cast(tg::DType&& d, return_value_policy policy, handle parent) {
+    return cast(static_cast<const tg::DType&>(d), policy, parent);
+  }
+};
+
 template <>
 struct type_caster<tg::Tensor> {
   PYBIND11_TYPE_CASTER(tg::Tensor, const_name("tapegrad._C.Tensor"));

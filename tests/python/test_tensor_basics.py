@@ -219,3 +219,13 @@ def test_where_method_takes_the_condition_first_as_torch():
     torch = pytest.importorskip("torch")
     tx, ty, tc = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([-1.0, -2.0, -3.0]), torch.tensor([True, False, True])
     assert x.where(cond, y).tolist() == tx.where(tc, ty).tolist()
+
+
+def test_dtypes_are_singletons_as_in_pytorch():
+    # `x.dtype is torch.float32` is common PyTorch code: every dtype tapegrad hands out is the
+    # module's own object, whichever function produced it.
+    x = tg.ones(2, 3)
+    assert x.dtype is tg.float32 and x.double().dtype is tg.float64
+    assert (x > 0).dtype is tg.bool and x.long().dtype is tg.int64
+    assert tg.tensor([1, 2]).dtype is tg.int64 and tg.tensor(1.5, dtype=tg.float64).dtype is tg.float64
+    assert {x.dtype, tg.float32} == {tg.float32} and x.dtype == tg.float32
