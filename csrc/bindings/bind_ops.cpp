@@ -209,6 +209,13 @@ void bind_ops(py::module_& m) {
   }, py::arg("ndarray"));
   m.def("_from_array", [](py::array a, DType dtype) { return py_convert::from_array_copy(a, dtype); },
         py::arg("array"), py::arg("dtype"));
+  m.def("_tensor_from_numbers",
+        [](hint::NestedList data, std::optional<DType> dtype) -> hint::OptTensor {
+          std::optional<Tensor> t = py_convert::tensor_from_numbers(data, dtype);
+          return t ? py::cast(*t) : py::none();
+        },
+        py::arg("data"), py::arg("dtype"),
+        "tensor(data) for nested lists of Python numbers, or None where tensor() must use numpy.");
   m.def("_dtype_of_numpy", [](py::dtype d) { return py_convert::dtype_from_numpy(d); }, py::arg("dtype"));
 }
 

@@ -49,6 +49,71 @@ bool to_operand(py::handle obj, Tensor& out) {
   return false;
 }
 
+namespace {
+enum NumberKinds : unsigned { kBool = 1, kInt = 2, kFloat = 4 };
+
+bool is_nest(PyObject* o) { return PyList_CheckExact(o) || PyTuple_CheckExact(o); }
+
+// Checks that `o` is a rectangular nest of `shape[depth:]` with number leaves, and collects
+// which kinds of number it holds; false on anything tensor_from_numbers leaves to numpy.
+bool scan_numbers(PyObject* o, const Shape& shape, size_t depth, unsigned& kinds) {
+  if (depth == shape.size()) {
+    if (PyFloat_CheckExact(o)) kinds |= kFloat;
+    else if (PyBool_Check(o)) kinds |= kBool;
+    else if (PyLong_CheckExact(o)) {
+      int overflow = 0;
+      PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow) return false;
+      kinds |= kInt;
+    } else {
+      return false;
+    }
+    return true;
+  }
+  if (!is_nest(o) || PySequence_Fast_GET_SIZE(o) != shape[depth]) return false;
+  PyObject** items = PySequence_Fast_ITEMS(o);
+  for (int64_t i = 0; i < shape[depth]; ++i)
+    if (!scan_numbers(items[i], shape, depth + 1, kinds)) return false;
+  return true;
+}
+
+template <class T>
+void fill_numbers(PyObject* o, const Shape& shape, size_t depth, T*& out) {
+  if (depth == shape.size()) {
+    if (PyFloat_CheckExact(o)) *out++ = T(PyFloat_AS_DOUBLE(o));
+    else *out++ = T(PyLong_AsLongLong(o));  // bools and ints, range-checked by scan_numbers
+    return;
+  }
+  PyObject** items = PySequence_Fast_ITEMS(o);
+  for (int64_t i = 0; i < shape[depth]; ++i) fill_numbers(items[i], shape, depth + 1, out);
+}
+}  // namespace
+
+std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> dtype) {
+  constexpr size_t kMaxDims = 32;
+  Shape shape;
+  for (PyObject* o = data.ptr(); is_nest(o); o = PySequence_Fast_ITEMS(o)[0]) {
+    if (PySequence_Fast_GET_SIZE(o) == 0 || shape.size() == kMaxDims) return std::nullopt;
+    shape.push_back(PySequence_Fast_GET_SIZE(o));
+  }
+  unsigned kinds = 0;
+  if (!scan_numbers(data.ptr(), shape, 0, kinds)) return std::nullopt;
+  if ((kinds & kBool) && kinds != kBool) return std::nullopt;  // bools mixed with numbers
+  const DType natural = kinds == kBool ? DType::Bool : (kinds & kFloat) ? kDefaultFloat : DType::Int64;
+  const DType target = dtype.value_or(natural);
+  // Exact conversions only: the rest (floats into int64, numbers into bool) have numpy's and
+  // PyTorch's rules, which the general path applies.
+  const bool exact = target == natural || (natural != DType::Bool && is_floating(target));
+  if (!exact) return std::nullopt;
+  Tensor out = Tensor::empty(shape, target);
+  visit_dtype(target, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* cursor = out.data<T>();
+    fill_numbers<T>(data.ptr(), shape, 0, cursor);
+  });
+  return out;
+}
+
 Scalar to_scalar(const Tensor& wrapped) {
   return {kernels::cast(wrapped, DType::Float64).data<double>()[0], wrapped.dtype() != DType::Float64};
 }

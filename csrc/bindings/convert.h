@@ -102,6 +102,12 @@ py::dtype numpy_dtype(DType d);
 Tensor from_numpy(py::array arr);
 // Shares the tensor's memory with a new ndarray.
 py::array to_numpy(const Tensor& t);
+// tensor(data) for the common case, without numpy: nested lists/tuples, rectangular, of Python
+// floats, ints (within int64) or bools, into float32 (floats, by default), int64 or bool, or
+// into `dtype` where no value needs rounding or range checks. Anything else gives nullopt, and
+// tensor() takes its general path (numpy, PyTorch's errors).
+std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> dtype);
+
 // Copies any array-like into a new contiguous tensor of `dtype`.
 Tensor from_array_copy(py::array arr, DType dtype);
 

@@ -179,6 +179,9 @@ def tensor(data: Any, dtype: Optional[_dtype] = None, requires_grad: builtins.bo
         arr = np.asarray(data)
         inferred = _infer_dtype(arr)
     else:
+        fast = _C._tensor_from_numbers(data, dtype)  # plain nested lists of numbers, without numpy
+        if fast is not None:
+            return _finish(fast, requires_grad)
         arr = _from_numbers(data, dtype)
         # Python floats become the default dtype (float32), as in PyTorch.
         inferred = _FLOAT if arr.dtype.kind == "f" else _infer_dtype(arr)

@@ -229,3 +229,46 @@ def test_dtypes_are_singletons_as_in_pytorch():
     assert (x > 0).dtype is tg.bool and x.long().dtype is tg.int64
     assert tg.tensor([1, 2]).dtype is tg.int64 and tg.tensor(1.5, dtype=tg.float64).dtype is tg.float64
     assert {x.dtype, tg.float32} == {tg.float32} and x.dtype == tg.float32
+
+
+_FAST_DATA = [2.5, 7, True, [1.0, 2.0], [[1, 2], [3, 4]], [True, False], [1, 2.5], (1, 2), [[1.0], [2.0]],
+              ([1, 2], (3, 4)), [float("inf"), float("nan"), -0.0], [-(2 ** 63), 2 ** 63 - 1], [[[1.5]]]]
+_GENERAL_DATA = [[], [[1], [2, 3]], [2 ** 63], [True, 1], [1.0, "a"], [np.float32(1.0)], [[1, 2], 3],
+                 [tg.tensor(1.0)], [[]]]
+
+
+@pytest.mark.parametrize("data", _FAST_DATA, ids=repr)
+@pytest.mark.parametrize("dtype", [None, "float32", "float64", "int64", "bool"])
+def test_tensor_from_numbers_agrees_with_the_numpy_path(data, dtype):
+    from tapegrad import _creation
+    dt = None if dtype is None else getattr(tg, dtype)
+    fast = tg._C._tensor_from_numbers(data, dt)
+    try:
+        arr = _creation._from_numbers(data, dt)  # the general path: numpy, then PyTorch's rules
+        inferred = tg.float32 if arr.dtype.kind == "f" else _creation._infer_dtype(arr)
+        general = tg._C._from_array(arr, dt or inferred)
+    except (RuntimeError, TypeError, ValueError):
+        assert fast is None  # whatever the general path refuses, the fast path leaves to it
+        return
+    if fast is None:  # a conversion the fast path leaves to numpy (floats into int64, ...)
+        assert dt is not None
+        return
+    assert fast.dtype is general.dtype and fast.shape == general.shape
+    np.testing.assert_array_equal(fast.numpy(), general.numpy())
+
+
+@pytest.mark.parametrize("data", _GENERAL_DATA, ids=repr)
+def test_tensor_from_numbers_leaves_the_rest_to_the_general_path(data):
+    assert tg._C._tensor_from_numbers(data, None) is None
+    torch = pytest.importorskip("torch") if not any(isinstance(x, tg.Tensor) for x in data) else None
+    if torch is None:
+        return
+    try:
+        expected = torch.tensor(data)
+    except (RuntimeError, TypeError, ValueError, OverflowError) as e:
+        with pytest.raises(type(e)):
+            tg.tensor(data)
+        return
+    got = tg.tensor(data)
+    assert str(got.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())

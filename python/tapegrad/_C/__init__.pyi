@@ -572,6 +572,10 @@ def _slice(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex, start:
     ...
 def _slice_put_(input: Tensor, view: Tensor, base: Tensor, value: Tensor | float) -> Tensor:
     ...
+def _tensor_from_numbers(data: typing.Any, dtype: dtype | None) -> Tensor | None:
+    """
+    tensor(data) for nested lists of Python numbers, or None where tensor() must use numpy.
+    """
 def abs(input: Tensor) -> Tensor:
     ...
 def add(input: Tensor, other: Tensor | float) -> Tensor:
