@@ -1,6 +1,9 @@
 #include "bindings/basic_index.h"
 
 #include <limits>
+#include <utility>
+
+#include "core/grad_mode.h"
 
 namespace tg::bindings {
 
@@ -71,19 +74,31 @@ Tensor index_with_slice(const Tensor& t, int64_t dim, py::handle item) {
   return slice(t, dim, bound(s->start), bound(s->stop), step);
 }
 
-bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
-  PyObject* const* items = &key;
-  Py_ssize_t n = 1;
-  if (PyTuple_Check(key)) {
-    items = &PyTuple_GET_ITEM(key, 0);
-    n = PyTuple_GET_SIZE(key);
-  }
-  int64_t ellipses = 0, used = 0;
+namespace {
+// A key's items as an array (a lone item is a key of one).
+std::pair<PyObject* const*, Py_ssize_t> key_items(PyObject* const& key) {
+  if (PyTuple_Check(key)) return {&PyTuple_GET_ITEM(key, 0), PyTuple_GET_SIZE(key)};
+  return {&key, 1};
+}
+}  // namespace
+
+bool is_basic_key(PyObject* key) {
+  auto [items, n] = key_items(key);
   for (Py_ssize_t k = 0; k < n; ++k) {
     PyObject* item = items[k];
-    if (item == Py_Ellipsis) ++ellipses;
-    else if (PyLong_CheckExact(item) || PySlice_Check(item)) ++used;
-    else if (item != Py_None) return false;  // tensors, lists, arrays, bools: the Python indexer's
+    // Tensors, lists, arrays and bools (masks, not the ints 0/1) are the Python indexer's.
+    if (!PyLong_CheckExact(item) && !PySlice_Check(item) && item != Py_None && item != Py_Ellipsis) return false;
+  }
+  return true;
+}
+
+bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
+  if (!is_basic_key(key)) return false;
+  auto [items, n] = key_items(key);
+  int64_t ellipses = 0, used = 0;
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    if (items[k] == Py_Ellipsis) ++ellipses;
+    else if (items[k] != Py_None) ++used;
   }
   check_index_key(self, key, ellipses, used);
   Tensor result = self;
@@ -102,6 +117,27 @@ bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
   }
   // x[...] and x[()] are still a new tensor (a view), never x itself.
   out = result.impl() == self.impl() ? view(self, self.sizes()) : result;
+  return true;
+}
+
+Tensor assigned_value(py::handle value) {
+  Tensor t;
+  TG_CHECK(py_convert::to_operand(value, t), Type, "can't assign a ", Py_TYPE(value.ptr())->tp_name, " to a Tensor");
+  return t;
+}
+
+bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value) {
+  if (!is_basic_key(key)) return false;
+  // The key is applied to a contiguous, detached tensor of self's shape (self's own memory when
+  // self is contiguous), so that the write can be described relative to it (a Geometry).
+  const Tensor base = self.is_contiguous() ? self.detach() : contiguous(self).detach();
+  Tensor view;
+  basic_getitem(base, key, view);
+  TG_CHECK(!(self.is_leaf() && self.requires_grad() && GradMode::is_enabled()), Runtime,
+           "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  const Geometry g = geometry_of(view, base);
+  const Tensor v = assigned_value(value);
+  apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
   return true;
 }
 

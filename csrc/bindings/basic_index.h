@@ -15,8 +15,15 @@ Tensor index_with_int(const Tensor& t, int64_t dim, py::handle item);
 // key item `item`, a slice, applied at `dim`: bounds clamped to the dim, step checked.
 Tensor index_with_slice(const Tensor& t, int64_t dim, py::handle item);
 
-// self[key] when key holds only ints, slices, None and Ellipsis (false otherwise: the Python
-// indexer takes it). Tensor's mp_subscript slot calls this first.
+// Whether key holds only ints, slices, None and Ellipsis (anything else is the Python indexer's).
+bool is_basic_key(PyObject* key);
+// self[key] for a basic key (false otherwise: the Python indexer takes it). Tensor's
+// mp_subscript slot calls this first.
 bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out);
+// self[key] = value for a basic key, in place and recorded (false otherwise). Tensor's
+// mp_ass_subscript slot calls this first.
+bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value);
+// The right-hand side of x[key] = value: a Tensor or a Python number, else TypeError.
+Tensor assigned_value(py::handle value);
 
 }  // namespace tg::bindings

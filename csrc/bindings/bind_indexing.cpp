@@ -16,14 +16,8 @@ std::vector<Tensor> index_list(py::handle items) {
   return out;
 }
 
-Tensor value_operand(py::handle v) {
-  Tensor t;
-  TG_CHECK(py_convert::to_operand(v, t), Type, "can't assign a ", Py_TYPE(v.ptr())->tp_name, " to a Tensor");
-  return t;
-}
-
 // x[index tensors] = v (index_put checks v's dtype).
-Tensor index_put_value(const Tensor&, py::handle value) { return value_operand(value); }
+Tensor index_put_value(const Tensor&, py::handle value) { return assigned_value(value); }
 
 }  // namespace
 
@@ -68,7 +62,7 @@ void bind_indexing(py::module_& m) {
   // tensor of x's shape (x itself when x is contiguous).
   m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, hint::TensorOrNumber value) {
     Geometry g = geometry_of(view, base);
-    Tensor v = value_operand(value);
+    Tensor v = assigned_value(value);
     return apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
   }, py::arg("input"), py::arg("view"), py::arg("base"), py::arg("value"));
   auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {

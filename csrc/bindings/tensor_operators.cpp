@@ -7,7 +7,8 @@
 // dict and pybind11's dispatcher that parses the arguments again. That halves the cost of a
 // small op from Python (issue 6's W1). The slots are installed last, from tapegrad/__init__.py,
 // because assigning any dunder on the type afterwards makes CPython recompute its slot.
-// x[key] gets the same treatment (mp_subscript) for keys of ints, slices, None and Ellipsis.
+// x[key] and x[key] = v get the same treatment (mp_subscript, mp_ass_subscript) for keys of
+// ints, slices, None and Ellipsis.
 #include "bindings/basic_index.h"
 #include "bindings/module.h"
 
@@ -105,7 +106,8 @@ PyObject* negative_slot(PyObject* self) {
 // indexer (python/tapegrad/_indexing.py), registered by _set_python_indexer. Tensor.__getitem__
 // is this C++ method rather than the Python function: CPython 3.11 would otherwise call a
 // Python __getitem__ straight from the interpreter loop, never reaching mp_subscript.
-PyObject* g_python_indexer = nullptr;  // a strong reference, kept for the process's lifetime
+PyObject* g_python_indexer = nullptr;  // strong references, kept for the process's lifetime
+PyObject* g_python_setitem = nullptr;
 
 PyObject* getitem(PyObject* self, const Tensor& t, PyObject* key) {
   Tensor out;
@@ -129,6 +131,26 @@ PyObject* subscript_slot(PyObject* self, PyObject* key) {
   }
 }
 
+// x[key] = value: basic keys here, the rest through tapegrad._indexing.setitem.
+int ass_subscript_slot(PyObject* self, PyObject* key, PyObject* value) {
+  try {
+    if (!value) {
+      PyErr_SetString(PyExc_TypeError, "Tensor does not support deleting items");
+      return -1;
+    }
+    Tensor t;
+    if (as_tensor(self, t) && basic_setitem(t, key, value)) return 0;
+    TG_CHECK(g_python_setitem, Runtime, "tapegrad's Python indexer is not registered");
+    PyObject* result = PyObject_CallFunctionObjArgs(g_python_setitem, self, key, value, nullptr);
+    if (!result) return -1;
+    Py_DECREF(result);
+    return 0;
+  } catch (...) {
+    raise_current();
+    return -1;
+  }
+}
+
 constexpr binaryfunc kAddSlot = binary_slot<dunder<tg::add>, reflected_dunder<tg::add>>;
 constexpr binaryfunc kSubSlot = binary_slot<dunder<tg::sub>, rsub_dunder>;
 constexpr binaryfunc kMulSlot = binary_slot<dunder<tg::mul>, reflected_dunder<tg::mul>>;
@@ -144,6 +166,7 @@ void install_operator_slots() {
   nb->nb_matrix_multiply = kMatmulSlot;
   nb->nb_negative = negative_slot;
   g_tensor_type->tp_as_mapping->mp_subscript = subscript_slot;
+  g_tensor_type->tp_as_mapping->mp_ass_subscript = ass_subscript_slot;
   PyType_Modified(g_tensor_type);
 }
 
@@ -151,7 +174,8 @@ bool operator_slots_installed() {
   PyNumberMethods* nb = g_tensor_type->tp_as_number;
   return nb->nb_add == kAddSlot && nb->nb_subtract == kSubSlot && nb->nb_multiply == kMulSlot &&
          nb->nb_true_divide == kDivSlot && nb->nb_matrix_multiply == kMatmulSlot &&
-         nb->nb_negative == negative_slot && g_tensor_type->tp_as_mapping->mp_subscript == subscript_slot;
+         nb->nb_negative == negative_slot && g_tensor_type->tp_as_mapping->mp_subscript == subscript_slot &&
+         g_tensor_type->tp_as_mapping->mp_ass_subscript == ass_subscript_slot;
 }
 
 }  // namespace
@@ -190,11 +214,16 @@ void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_pt
         "Points Tensor's number slots at the direct C++ operators (call after the last dunder "
         "assignment on Tensor).");
   m.def("_operator_slots_installed", &operator_slots_installed);
-  m.def("_set_python_indexer", [](py::function fn) {
-          Py_XDECREF(g_python_indexer);
-          g_python_indexer = fn.release().ptr();
-        }, py::arg("getitem"),
-        "Registers tapegrad._indexing.getitem, which takes the keys that are not basic.");
+  m.def(
+      "_set_python_indexer",
+      [](py::function getitem, py::function setitem) {
+        Py_XDECREF(g_python_indexer);
+        Py_XDECREF(g_python_setitem);
+        g_python_indexer = getitem.release().ptr();
+        g_python_setitem = setitem.release().ptr();
+      },
+      py::arg("getitem"), py::arg("setitem"),
+      "Registers tapegrad._indexing.getitem and setitem, which take the keys that are not basic.");
 }
 
 }  // namespace tg::bindings

@@ -285,16 +285,17 @@ def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Option
     return _finish(_C._from_array(values, dtype or _dtype.int64), requires_grad)
 
 
+# A tensor's shape needs no parsing or checking: the *_like functions go straight to the core.
 def zeros_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _filled(input.shape, 0, dtype or input.dtype, requires_grad)
 
 
 def ones_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _filled(input.shape, 1, dtype or input.dtype, requires_grad)
 
 
 def empty_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return empty(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _finish(_C._empty(input.shape, dtype or input.dtype), requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,

@@ -43,5 +43,5 @@ _METHODS = {
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
-# Tensor.__getitem__ is native (basic keys in C++); it hands every other key to _indexing.
-_C._set_python_indexer(_indexing.getitem)
+# x[key] and x[key] = v are native for basic keys (C++) and hand every other key to _indexing.
+_C._set_python_indexer(_indexing.getitem, _indexing.setitem)

@@ -323,3 +323,57 @@ def test_getitem_is_native_so_the_interpreter_cannot_bypass_the_slot():
     assert not isinstance(tg.Tensor.__dict__["__getitem__"], types.FunctionType)
     p = tg.nn.Parameter(tg.ones(2, 3))  # a subclass indexes the same way
     assert p[1].grad_fn.name() == "SelectBackward0" and p[:, 1:].shape == (2, 2)
+
+
+@pytest.mark.parametrize("key", _BASIC_KEYS, ids=repr)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_native_and_python_setitem_agree(key, layout):
+    a = np.arange(3 * 4 * 5, dtype=np.float64).reshape(3, 4, 5)
+
+    def fresh():
+        base = tg.tensor(a if layout == "contiguous" else a.transpose(2, 1, 0).copy())
+        return base if layout == "contiguous" else base.permute(2, 1, 0)
+
+    results = []
+    for route in ("native", "python"):
+        for value in (-1.0, "tensor"):
+            x, w = fresh(), tg.ones(5, requires_grad=True)
+            v = (w * 2.0).sum() if value == "tensor" else value
+            version = x._version
+            if route == "native":
+                x[key] = v
+            else:
+                _indexing.setitem(x, key, v)
+            assert x._version > version
+            if value == "tensor":
+                assert x.grad_fn is not None
+                x.sum().backward()
+            results.append((x.detach().numpy().copy(), None if w.grad is None else w.grad.numpy().copy()))
+    expected = a.copy()
+    expected[key] = -1.0
+    np.testing.assert_array_equal(results[0][0], expected)
+    for (native, python) in ((results[0], results[2]), (results[1], results[3])):
+        np.testing.assert_array_equal(native[0], python[0])
+        if native[1] is not None:
+            np.testing.assert_array_equal(native[1], python[1])
+
+
+def test_native_setitem_errors_match_python_and_pytorch():
+    leaf = tg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        leaf[0] = 2.0
+    with tg.no_grad():
+        leaf[0] = 2.0  # allowed without recording, as in PyTorch
+    assert leaf.tolist() == [2.0, 1.0, 1.0]
+    x = tg.zeros(2, 3)
+    before = x.numpy().copy()
+    for key, value, error in [(5, 1.0, IndexError), (0, "a", TypeError), ((0, slice(None)), tg.ones(4), RuntimeError),
+                              (slice(None, None, 0), 1.0, ValueError)]:
+        with pytest.raises(error) as native:
+            x[key] = value
+        with pytest.raises(error) as python:
+            _indexing.setitem(x, key, value)
+        assert str(native.value) == str(python.value)
+        np.testing.assert_array_equal(x.numpy(), before)  # nothing written
+    with pytest.raises(TypeError, match="Tensor does not support deleting items"):
+        del x[0]

@@ -562,9 +562,9 @@ def _set_anomaly_enabled(mode: bool) -> None:
     ...
 def _set_grad_enabled(mode: bool) -> None:
     ...
-def _set_python_indexer(getitem: collections.abc.Callable) -> None:
+def _set_python_indexer(getitem: collections.abc.Callable, setitem: collections.abc.Callable) -> None:
     """
-    Registers tapegrad._indexing.getitem, which takes the keys that are not basic.
+    Registers tapegrad._indexing.getitem and setitem, which take the keys that are not basic.
     """
 def _set_size_class(cls: typing.Any) -> None:
     ...
