@@ -196,7 +196,7 @@ def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
 
 def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
     dims = _sizes(size, "zeros")
-    if any(s < 0 for s in dims):
+    if dims and min(dims) < 0:
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(dims, 0, dtype or _FLOAT, requires_grad)
 
@@ -234,7 +234,8 @@ def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype:
     if end is None:
         start, end = 0, start
     if dtype is None:
-        ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        # isinstance(v, int) first: the ABC check alone costs more than the arange itself.
+        ints = all(isinstance(v, int) or isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = _dtype.int64 if ints else _FLOAT
     return _finish(_C._arange(builtins.float(start), builtins.float(end), builtins.float(step), dtype), requires_grad)
 
