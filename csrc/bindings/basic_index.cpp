@@ -9,22 +9,27 @@ namespace tg::bindings {
 
 namespace {
 
-// obj.__index__() clamped into [lo, hi]; Python ints may be any size.
-int64_t clamped_index(py::handle obj, int64_t lo, int64_t hi) {
+// obj.__index__() as int64; `overflow` is -1 or 1 when it lies past that range (Python ints
+// may be any size).
+int64_t index_value(py::handle obj, int& overflow) {
   auto index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
   if (!index) throw py::error_already_set();
-  int overflow = 0;
-  const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  overflow = 0;
+  return PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+}
+
+// obj.__index__() clamped into [lo, hi].
+int64_t clamped_index(py::handle obj, int64_t lo, int64_t hi) {
+  int overflow;
+  const int64_t v = index_value(obj, overflow);
   if (overflow) return overflow > 0 ? hi : lo;
   return std::min<int64_t>(hi, std::max<int64_t>(lo, v));
 }
 
 // obj.__index__() as int64, with PyTorch's error past that range.
 int64_t exact_index(py::handle obj) {
-  auto index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
-  if (!index) throw py::error_already_set();
-  int overflow = 0;
-  const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  int overflow;
+  const int64_t v = index_value(obj, overflow);
   TG_CHECK(!overflow, Value, "Overflow when unpacking long long");
   return v;
 }
@@ -92,8 +97,9 @@ bool is_basic_key(PyObject* key) {
   return true;
 }
 
-bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
-  if (!is_basic_key(key)) return false;
+namespace {
+// self[key] for a key is_basic_key accepted.
+Tensor apply_basic_key(const Tensor& self, PyObject* key) {
   auto [items, n] = key_items(key);
   int64_t ellipses = 0, used = 0;
   for (Py_ssize_t k = 0; k < n; ++k) {
@@ -116,7 +122,13 @@ bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
     }
   }
   // x[...] and x[()] are still a new tensor (a view), never x itself.
-  out = result.impl() == self.impl() ? view(self, self.sizes()) : result;
+  return result.impl() == self.impl() ? view(self, self.sizes()) : result;
+}
+}  // namespace
+
+bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
+  if (!is_basic_key(key)) return false;
+  out = apply_basic_key(self, key);
   return true;
 }
 
@@ -126,18 +138,20 @@ Tensor assigned_value(py::handle value) {
   return t;
 }
 
-bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value) {
-  if (!is_basic_key(key)) return false;
-  // The key is applied to a contiguous, detached tensor of self's shape (self's own memory when
-  // self is contiguous), so that the write can be described relative to it (a Geometry).
-  const Tensor base = self.is_contiguous() ? self.detach() : contiguous(self).detach();
-  Tensor view;
-  basic_getitem(base, key, view);
+void put_through_view(const Tensor& self, const Tensor& view, const Tensor& base, py::handle value) {
   TG_CHECK(!(self.is_leaf() && self.requires_grad() && GradMode::is_enabled()), Runtime,
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   const Geometry g = geometry_of(view, base);
   const Tensor v = assigned_value(value);
   apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
+}
+
+bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value) {
+  if (!is_basic_key(key)) return false;
+  // The key is applied to a contiguous, detached tensor of self's shape (self's own memory when
+  // self is contiguous), so that the write can be described relative to it (a Geometry).
+  const Tensor base = self.is_contiguous() ? self.detach() : contiguous(self).detach();
+  put_through_view(self, apply_basic_key(base, key), base, value);
   return true;
 }
 

@@ -25,5 +25,8 @@ bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out);
 bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value);
 // The right-hand side of x[key] = value: a Tensor or a Python number, else TypeError.
 Tensor assigned_value(py::handle value);
+// x[key] = value once key is applied to `base` (a contiguous, detached tensor of self's shape)
+// as `view`: refused on a leaf that requires grad while recording, else written in place.
+void put_through_view(const Tensor& self, const Tensor& view, const Tensor& base, py::handle value);
 
 }  // namespace tg::bindings

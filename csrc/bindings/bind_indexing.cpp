@@ -16,9 +16,6 @@ std::vector<Tensor> index_list(py::handle items) {
   return out;
 }
 
-// x[index tensors] = v (index_put checks v's dtype).
-Tensor index_put_value(const Tensor&, py::handle value) { return assigned_value(value); }
-
 }  // namespace
 
 void bind_indexing(py::module_& m) {
@@ -47,13 +44,13 @@ void bind_indexing(py::module_& m) {
   // x[indices] = value (advanced indexing), in place.
   m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
     std::vector<Tensor> idx = index_list(indices);
-    Tensor v = index_put_value(self, value);
+    Tensor v = assigned_value(value);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
   }, py::arg("input"), py::arg("indices"), py::arg("value"));
   // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
   // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
   m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
-    Tensor v = index_put_value(self, value);
+    Tensor v = assigned_value(value);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) {
       return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
     });
@@ -61,9 +58,8 @@ void bind_indexing(py::module_& m) {
   // x[basic index] = value, in place; `view` is that index applied to `base`, a contiguous
   // tensor of x's shape (x itself when x is contiguous).
   m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, hint::TensorOrNumber value) {
-    Geometry g = geometry_of(view, base);
-    Tensor v = assigned_value(value);
-    return apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
+    put_through_view(self, view, base, value);
+    return self;
   }, py::arg("input"), py::arg("view"), py::arg("base"), py::arg("value"));
   auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {
     start = wrap_dim(start, a.dim());

@@ -25,12 +25,6 @@ void bind_nn(py::module_& parent) {
   m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return nn_linear(x, w, opt(b)); },
         py::arg("input"), py::arg("weight"), py::arg("bias"));
   m.def("mse_loss", &nn_mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
-  m.def("nll_loss", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
-    return nn_nll_loss(x, t, opt(w), ii, r);
-  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
-  m.def("nll_loss2d", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
-    return nn_nll_loss2d(x, t, opt(w), ii, r);
-  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
   m.def("nll", [](const Tensor& x, const Tensor& t, std::optional<Tensor> w, int64_t ii, int64_t r) {
     return nn_nll(x, t, opt(w), ii, r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),

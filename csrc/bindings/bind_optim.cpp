@@ -2,7 +2,6 @@
 // bookkeeping (param groups, state, step counts); sgd_step and adam_step update one parameter
 // in place, sgd_step_group a whole group; zero_grads is Module/Optimizer.zero_grad.
 #include "bindings/module.h"
-#include "autograd/node.h"
 #include "core/grad_mode.h"
 #include "kernels/optim.h"
 #include "ops/ops.h"
@@ -78,10 +77,7 @@ void bind_optim(py::module_& parent) {
           }
           // As PyTorch: the gradient is cut from any graph (detach_, or requires_grad_(False)
           // on a leaf), then zeroed in place.
-          if (AutogradMeta* meta = g.autograd_meta_if_any()) {
-            release_node(std::move(meta->grad_fn));
-            meta->requires_grad = false;
-          }
+          g.detach_();
           apply_inplace(g, [](const Tensor& self) { return zero(self); });
         }
       },

@@ -189,10 +189,7 @@ void bind_tensor(py::module_& m) {
       .def("detach", [](const Tensor& t) { return t.detach(); })
       .def("detach_",
            [](const Tensor& t) {
-             if (AutogradMeta* meta = t.autograd_meta_if_any()) {
-               release_node(std::move(meta->grad_fn));
-               meta->requires_grad = false;
-             }
+             t.detach_();
              return t;
            })
       .def("backward",

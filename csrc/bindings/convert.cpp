@@ -18,6 +18,7 @@ void set_dtype_objects(py::handle dtype_class) {
 static PyTypeObject* g_tensor_type = nullptr;
 
 void set_tensor_type(py::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
+PyTypeObject* tensor_type() { return g_tensor_type; }
 
 bool as_tensor(PyObject* obj, Tensor& out) {
   if (!PyObject_TypeCheck(obj, g_tensor_type)) return false;

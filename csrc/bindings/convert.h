@@ -77,6 +77,7 @@ namespace tg::py_convert {
 // set_tensor_type registers the class once, when it is bound.
 bool as_tensor(PyObject* obj, Tensor& out);
 void set_tensor_type(py::handle cls);
+PyTypeObject* tensor_type();
 
 // A Tensor, or a Python bool/int/float as a wrapped 0-d tensor; false when `obj` is neither
 // (the caller then returns NotImplemented, and Python raises its own TypeError).

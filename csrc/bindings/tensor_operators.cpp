@@ -62,8 +62,6 @@ hint::TensorResult rpow_dunder(const Tensor& self, hint::TensorOrNumber other) {
 
 // ---- the raw CPython slots ----
 
-PyTypeObject* g_tensor_type = nullptr;
-
 // A C++ exception leaving a slot becomes the Python exception the bindings' translator picks.
 PyObject* raise_current() {
   try {
@@ -158,30 +156,31 @@ constexpr binaryfunc kDivSlot = binary_slot<dunder<tg::div>, rdiv_dunder>;
 constexpr binaryfunc kMatmulSlot = binary_slot<dunder<tg::matmul>, reflected_dunder<tg::matmul>>;
 
 void install_operator_slots() {
-  PyNumberMethods* nb = g_tensor_type->tp_as_number;
+  PyTypeObject* type = py_convert::tensor_type();
+  PyNumberMethods* nb = type->tp_as_number;
   nb->nb_add = kAddSlot;
   nb->nb_subtract = kSubSlot;
   nb->nb_multiply = kMulSlot;
   nb->nb_true_divide = kDivSlot;
   nb->nb_matrix_multiply = kMatmulSlot;
   nb->nb_negative = negative_slot;
-  g_tensor_type->tp_as_mapping->mp_subscript = subscript_slot;
-  g_tensor_type->tp_as_mapping->mp_ass_subscript = ass_subscript_slot;
-  PyType_Modified(g_tensor_type);
+  type->tp_as_mapping->mp_subscript = subscript_slot;
+  type->tp_as_mapping->mp_ass_subscript = ass_subscript_slot;
+  PyType_Modified(type);
 }
 
 bool operator_slots_installed() {
-  PyNumberMethods* nb = g_tensor_type->tp_as_number;
+  PyTypeObject* type = py_convert::tensor_type();
+  PyNumberMethods* nb = type->tp_as_number;
   return nb->nb_add == kAddSlot && nb->nb_subtract == kSubSlot && nb->nb_multiply == kMulSlot &&
          nb->nb_true_divide == kDivSlot && nb->nb_matrix_multiply == kMatmulSlot &&
-         nb->nb_negative == negative_slot && g_tensor_type->tp_as_mapping->mp_subscript == subscript_slot &&
-         g_tensor_type->tp_as_mapping->mp_ass_subscript == ass_subscript_slot;
+         nb->nb_negative == negative_slot && type->tp_as_mapping->mp_subscript == subscript_slot &&
+         type->tp_as_mapping->mp_ass_subscript == ass_subscript_slot;
 }
 
 }  // namespace
 
 void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls) {
-  g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   py_convert::set_tensor_type(cls);
   cls.def("__add__", &dunder<add>, py::arg("other"))
       .def("__radd__", &reflected_dunder<add>, py::arg("other"))

@@ -143,6 +143,13 @@ Tensor Tensor::detach() const {
   return t;
 }
 
+void Tensor::detach_() const {
+  if (AutogradMeta* meta = autograd_meta_if_any()) {
+    release_node(std::move(meta->grad_fn));
+    meta->requires_grad = false;
+  }
+}
+
 Tensor Tensor::data_alias() const {
   Tensor t = view_of(*this, sizes(), strides(), offset());
   t.impl()->storage = Storage::alias(storage());

@@ -107,6 +107,8 @@ class Tensor {
 
   // Same storage and version counter, no history (`detach()`).
   Tensor detach() const;
+  // Cuts this tensor from its graph in place (`detach_()`): no grad_fn, no longer requires grad.
+  void detach_() const;
   // Same bytes, a fresh version counter, no history (`.data`).
   Tensor data_alias() const;
 

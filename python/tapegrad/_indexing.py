@@ -1,7 +1,7 @@
 """x[...] and x[...] = v: Python's index objects parsed into the core's select / slice /
 unsqueeze views and its advanced-index ops (numpy's rules, PyTorch's errors)."""
 import builtins
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -115,9 +115,7 @@ def setitem(self: Tensor, key: "tapegrad._indexing.IndexKey", value: Union[Tenso
     # when it is contiguous), so that the write can be described relative to it.
     base = (self if self.is_contiguous() else self.contiguous()).detach()
     view, indices = _parse(base, key)
-    if indices is None:
-        if self.is_leaf and self.requires_grad and _C.is_grad_enabled():
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if indices is None:  # refused on a leaf that requires grad, as basic_index.cpp says
         _C._slice_put_(self, view, base, value)
         return
     if view.data_ptr() == base.data_ptr() and view.stride() == base.stride() and view.shape == base.shape:

@@ -362,6 +362,8 @@ def test_native_setitem_errors_match_python_and_pytorch():
     leaf = tg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         leaf[0] = 2.0
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        leaf[np.int64(0)] = 2.0  # the same refusal through the Python indexer
     with tg.no_grad():
         leaf[0] = 2.0  # allowed without recording, as in PyTorch
     assert leaf.tolist() == [2.0, 1.0, 1.0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import tapegrad._C
 import typing
-__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'cross_entropy', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'linear', 'log_softmax', 'mse_loss', 'nll', 'nll_loss', 'nll_loss2d', 'one_hot', 'silu', 'softmax', 'softplus']
+__all__: list[str] = ['addmm', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'constant_pad', 'cross_entropy', 'dropout_mask', 'elu', 'embedding', 'gelu', 'index_pad', 'layer_norm', 'leaky_relu', 'linear', 'log_softmax', 'mse_loss', 'nll', 'one_hot', 'silu', 'softmax', 'softplus']
 def addmm(bias: tapegrad._C.Tensor, mat1: tapegrad._C.Tensor, mat2: tapegrad._C.Tensor) -> tapegrad._C.Tensor:
     ...
 def binary_cross_entropy(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
@@ -42,10 +42,6 @@ def nll(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad.
     """
     F.nll_loss: its checks, then nll_loss, nll_loss2d, or nll_loss2d through a reshape.
     """
-def nll_loss(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
-    ...
-def nll_loss2d(input: tapegrad._C.Tensor, target: tapegrad._C.Tensor, weight: tapegrad._C.Tensor | None, ignore_index: typing.SupportsInt | typing.SupportsIndex, reduction: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
-    ...
 def one_hot(input: tapegrad._C.Tensor, num_classes: typing.SupportsInt | typing.SupportsIndex) -> tapegrad._C.Tensor:
     ...
 def silu(input: tapegrad._C.Tensor) -> tapegrad._C.Tensor:
