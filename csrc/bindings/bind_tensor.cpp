@@ -95,6 +95,7 @@ void bind_tensor(py::module_& m) {
     type->tp_flags |= Py_TPFLAGS_HAVE_GC;
     type->tp_traverse = tensor_traverse;
     type->tp_clear = tensor_clear;
+    type->tp_dealloc = py_convert::tensor_dealloc;
   }));
   cls.def_property_readonly("shape",
                             [](const Tensor& t) -> hint::SizeResult { return py_convert::size_object(t.sizes()); })

@@ -15,19 +15,6 @@ void set_dtype_objects(py::handle dtype_class) {
     g_dtype_objects[static_cast<int>(d)] = py::object(dtype_class.attr(dtype_name(d))).release().ptr();
 }
 
-static PyTypeObject* g_tensor_type = nullptr;
-
-void set_tensor_type(py::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
-PyTypeObject* tensor_type() { return g_tensor_type; }
-
-bool as_tensor(PyObject* obj, Tensor& out) {
-  if (!PyObject_TypeCheck(obj, g_tensor_type)) return false;
-  auto vh = reinterpret_cast<py::detail::instance*>(obj)->get_value_and_holder();
-  if (!vh.holder_constructed()) return false;
-  out = Tensor(vh.holder<std::shared_ptr<TensorImpl>>());
-  return true;
-}
-
 bool to_operand(py::handle obj, Tensor& out) {
   if (as_tensor(obj.ptr(), out)) return true;
   if (PyBool_Check(obj.ptr())) {

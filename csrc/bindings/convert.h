@@ -1,12 +1,13 @@
 // Conversions between Python objects and the core's types: the Tensor caster (a Tensor
-// crosses into Python as the one Python object that owns its TensorImpl; an undefined Tensor
-// is None), Python numbers as operands, shapes from varargs, and numpy arrays.
+// crosses into Python as its one Python object, see tensor_object.h; an undefined Tensor is
+// None), Python numbers as operands, shapes from varargs, and numpy arrays.
 #pragma once
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include "bindings/hints.h"
+#include "bindings/tensor_object.h"
 #include "core/tensor.h"
 #include "ops/ops.h"
 
@@ -36,48 +37,15 @@ struct type_caster<tg::DType> : type_caster_base<tg::DType> {
 template <>
 struct type_caster<tg::Tensor> {
   PYBIND11_TYPE_CASTER(tg::Tensor, const_name("tapegrad._C.Tensor"));
-  using holder_caster = copyable_holder_caster<tg::TensorImpl, std::shared_ptr<tg::TensorImpl>>;
 
-  bool load(handle src, bool convert) {
-    if (src.is_none()) return false;
-    holder_caster inner;
-    if (!inner.load(src, convert)) return false;
-    value = tg::Tensor(static_cast<std::shared_ptr<tg::TensorImpl>&>(inner));
-    return true;
-  }
-  static handle cast(const tg::Tensor& t, return_value_policy policy, handle parent) {
-    if (!t.defined()) return none().release();
-    // A TensorImpl owned by nothing but this handle has no Python object yet (a Python object
-    // would hold a second reference), so the lookup for an existing one can be skipped: the
-    // common case of returning an op's fresh result.
-    if (t.impl_ptr().use_count() == 1)
-      if (handle fresh = new_object(t.impl_ptr())) return fresh;
-    return holder_caster::cast(t.impl_ptr(), policy, parent);
-  }
-
- private:
-  // What pybind11's generic cast does for a holder with take_ownership, minus the search.
-  static handle new_object(const std::shared_ptr<tg::TensorImpl>& impl) {
-    static const type_info* tinfo = get_type_info(typeid(tg::TensorImpl));
-    if (!tinfo) return handle();  // the class is not registered yet: the generic path reports it
-    auto inst = reinterpret_steal<object>(make_new_instance(tinfo->type));
-    auto* wrapper = reinterpret_cast<instance*>(inst.ptr());
-    wrapper->owned = true;
-    values_and_holders(wrapper).begin()->value_ptr() = impl.get();
-    tinfo->init_instance(wrapper, &impl);
-    return inst.release();
+  bool load(handle src, bool) { return tg::py_convert::as_tensor(src.ptr(), value); }
+  static handle cast(const tg::Tensor& t, return_value_policy, handle) {
+    return tg::py_convert::tensor_object(t);
   }
 };
 }  // namespace pybind11::detail
 
 namespace tg::py_convert {
-
-// The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's generic
-// caster, whose type lookup costs as much as a small op's kernel; false for anything else.
-// set_tensor_type registers the class once, when it is bound.
-bool as_tensor(PyObject* obj, Tensor& out);
-void set_tensor_type(py::handle cls);
-PyTypeObject* tensor_type();
 
 // A Tensor, or a Python bool/int/float as a wrapped 0-d tensor; false when `obj` is neither
 // (the caller then returns NotImplemented, and Python raises its own TypeError).

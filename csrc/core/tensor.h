@@ -44,6 +44,10 @@ struct TensorImpl {
   // them) while recording.
   bool multi_view_output = false;
   std::unique_ptr<AutogradMeta> autograd;  // null for tensors that never touched autograd
+  // The Python object of this tensor while one exists, set and cleared by the bindings (which
+  // hold the GIL): that object owns this TensorImpl, so the pointer is borrowed. A tensor that
+  // crosses into Python again comes back as the same object, found without a lookup table.
+  void* python_object = nullptr;
 
   TensorImpl();
   ~TensorImpl();
