@@ -16,6 +16,7 @@
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
+#include "core/pointer_map.h"
 #include "core/grad_mode.h"
 #include "kernels/pointwise.h"
 #include "ops/ops.h"
@@ -159,8 +160,7 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     int deps = 0;
     TensorList buffer;
   };
-  std::unordered_map<Node*, Pending> table;
-  table.reserve(32);
+  PointerMap<Node, Pending> table(32);
   std::vector<Node*> stack;
   for (const Edge& r : roots)
     if (r.fn && table.try_emplace(r.fn.get()).second) stack.push_back(r.fn.get());
@@ -169,11 +169,12 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     stack.pop_back();
     for (const Edge& e : n->next_edges()) {
       if (!e.fn) continue;
-      auto [it, fresh] = table.try_emplace(e.fn.get());
-      ++it->second.deps;
+      auto [pending, fresh] = table.try_emplace(e.fn.get());
+      ++pending->deps;
       if (fresh) stack.push_back(e.fn.get());
     }
   }
+  // Every node is in the table now: the lookups below find their entry, and insert nothing.
 
   // Wanted inputs: (node, slot) -> index into the result.
   std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> targets;
@@ -188,7 +189,7 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
   for (size_t i = 0; i < roots.size(); ++i) {
     const Edge& r = roots[i];
     if (!r.fn) continue;
-    Pending& p = table[r.fn.get()];
+    Pending& p = *table.find(r.fn.get());
     if (p.buffer.empty()) {
       p.buffer.resize(r.fn->num_inputs());
       if (p.deps == 0) ready.push(r.fn);
@@ -200,14 +201,15 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
   while (!ready.empty()) {
     std::shared_ptr<Node> node = ready.top();
     ready.pop();
-    TensorList inputs = std::move(table[node.get()].buffer);
+    TensorList inputs = std::move(table.find(node.get())->buffer);
     bool any = false;
     for (const Tensor& in : inputs) any = any || in.defined();
     TensorList outputs;
     if (any) {
       run_tensor_hooks(*node, inputs);
-      if (auto t = targets.find(node.get()); t != targets.end())
-        for (auto [slot, index] : t->second) captured[index] = inputs[slot];
+      if (pruned)
+        if (auto t = targets.find(node.get()); t != targets.end())
+          for (auto [slot, index] : t->second) captured[index] = inputs[slot];
       bool run = !pruned || must_run.count(node.get()) ||
                  (options.accumulate && node->is_accumulate_grad() && targets.count(node.get()));
       if (run) {
@@ -223,7 +225,7 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     for (size_t i = 0; i < edges.size(); ++i) {
       const Edge& e = edges[i];
       if (!e.fn) continue;
-      Pending& next = table.find(e.fn.get())->second;
+      Pending& next = *table.find(e.fn.get());
       if (i < outputs.size() && outputs[i].defined()) {
         Tensor g = conform(outputs[i], e.fn->input_meta()[e.input_nr], *node, i);
         if (next.buffer.empty()) next.buffer.resize(e.fn->num_inputs());
