@@ -2,12 +2,15 @@
 
 namespace tg::py_convert {
 
+namespace detail {
+PyTypeObject* g_tensor_type = nullptr;
+}
+using detail::g_tensor_type;
+
 namespace {
 
 using Holder = std::shared_ptr<TensorImpl>;
 using pybind11::detail::instance;
-
-PyTypeObject* g_tensor_type = nullptr;
 
 // pybind11's simple layout, used by a class with one C++ base: slot 0 points at the value,
 // the holder lives in the slots after it.
@@ -65,8 +68,6 @@ PyObject* new_tensor_object(const Tensor& t) {
 
 void set_tensor_type(pybind11::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
 
-PyTypeObject* tensor_type() { return g_tensor_type; }
-
 PyObject* tensor_object(const Tensor& t) {
   if (!t.defined()) Py_RETURN_NONE;
   if (auto* existing = static_cast<PyObject*>(t.impl()->python_object)) {
@@ -76,7 +77,7 @@ PyObject* tensor_object(const Tensor& t) {
   return new_tensor_object(t);
 }
 
-bool as_tensor(PyObject* obj, Tensor& out) {
+bool as_tensor_of_subclass(PyObject* obj, Tensor& out) {
   if (!g_tensor_type || !PyObject_TypeCheck(obj, g_tensor_type)) return false;
   auto vh = reinterpret_cast<instance*>(obj)->get_value_and_holder();
   if (!vh.holder_constructed()) return false;

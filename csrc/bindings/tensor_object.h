@@ -16,7 +16,10 @@ namespace tg::py_convert {
 
 // The bound class, registered once when it is bound; its tp_dealloc is tensor_dealloc.
 void set_tensor_type(pybind11::handle cls);
-PyTypeObject* tensor_type();
+namespace detail {
+extern PyTypeObject* g_tensor_type;
+}
+inline PyTypeObject* tensor_type() { return detail::g_tensor_type; }
 void tensor_dealloc(PyObject* self);
 
 // A new reference to `t`'s Python object, made on first use; None for an undefined tensor.
@@ -24,6 +27,15 @@ PyObject* tensor_object(const Tensor& t);
 
 // The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's generic
 // caster, whose type lookup costs as much as a small op's kernel; false for anything else.
-bool as_tensor(PyObject* obj, Tensor& out);
+// Inline for the common case, an object of the class itself, which every operand check of
+// every operator makes.
+bool as_tensor_of_subclass(PyObject* obj, Tensor& out);
+inline bool as_tensor(PyObject* obj, Tensor& out) {
+  if (Py_TYPE(obj) != tensor_type()) return as_tensor_of_subclass(obj, out);
+  auto* inst = reinterpret_cast<pybind11::detail::instance*>(obj);
+  if (!inst->simple_holder_constructed) return false;  // the class has one C++ base: simple layout
+  out = Tensor(*reinterpret_cast<std::shared_ptr<TensorImpl>*>(&inst->simple_value_holder[1]));
+  return true;
+}
 
 }  // namespace tg::py_convert
