@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "core/error.h"
+#include "kernels/copy.h"
 
 namespace tg::optim {
 
@@ -27,37 +29,60 @@ void check_param(const Tensor& p) {
   TG_CHECK(p.is_contiguous(), Runtime, "optimizer kernel: parameter must be contiguous");
 }
 
+// Calls f with one std::bool_constant per runtime flag, in order, so that every combination of
+// options gets its own loop with no branch inside: the compiler vectorises those (sqrt and
+// division included), and did not vectorise one loop testing the options per element.
+template <class F>
+void with_flags(F&& f) {
+  f();
+}
+template <class F, class... Flags>
+void with_flags(F&& f, bool flag, Flags... rest) {
+  if (flag) with_flags([&](auto... c) { f(std::true_type{}, c...); }, rest...);
+  else with_flags([&](auto... c) { f(std::false_type{}, c...); }, rest...);
+}
+
+// The loops below take __restrict pointers: the state buffers are the optimizer's own, and a
+// gradient sharing the parameter's memory (p.grad = p) is copied first by `apart`.
+Tensor apart(const Tensor& grad, const Tensor& param) {
+  const char* g = static_cast<const char*>(grad.raw_data());
+  const char* p = static_cast<const char*>(param.raw_data());
+  const size_t bytes = size_t(param.numel()) * itemsize(param.dtype());
+  const bool overlap = g < p + bytes && p < g + bytes;
+  return overlap ? kernels::contiguous_copy(grad) : grad;
+}
+
 template <class T>
 void sgd_impl(const Tensor& param, const Tensor& grad, const Tensor& buf, const SgdArgs& a) {
-  T* p = param.data<T>();
-  const T* g = grad.data<T>();
-  T* b = buf.defined() ? buf.data<T>() : nullptr;
+  T* __restrict p = param.data<T>();
+  const T* __restrict g = grad.data<T>();
+  T* __restrict b = buf.defined() ? buf.data<T>() : nullptr;
   const T lr = (T)a.lr, wd = (T)a.weight_decay, mom = (T)a.momentum, damp = (T)(1.0 - a.dampening);
   const int64_t n = param.numel();
-  if (!b && a.weight_decay == 0 && !a.maximize) {  // plain SGD: one vectorised axpy
-    for (int64_t i = 0; i < n; ++i) p[i] = p[i] + (-lr) * g[i];
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    T d = a.maximize ? -g[i] : g[i];
-    if (a.weight_decay != 0) d = d + wd * p[i];
-    if (b) {
-      // The first step seeds the buffer with the gradient itself (no dampening), as PyTorch does.
-      b[i] = a.first_step ? d : b[i] * mom + damp * d;
-      d = a.nesterov ? d + mom * b[i] : b[i];
-    }
-    p[i] = p[i] + (-lr) * d;
-  }
+  with_flags(
+      [&](auto maximize, auto decay, auto momentum, auto first, auto nesterov) {
+        for (int64_t i = 0; i < n; ++i) {
+          T d = maximize ? -g[i] : g[i];
+          if constexpr (decay) d = d + wd * p[i];
+          if constexpr (momentum) {
+            // The first step seeds the buffer with the gradient itself (no dampening), as PyTorch does.
+            b[i] = first ? d : b[i] * mom + damp * d;
+            d = nesterov ? d + mom * b[i] : b[i];
+          }
+          p[i] = p[i] + (-lr) * d;
+        }
+      },
+      a.maximize, a.weight_decay != 0, b != nullptr, b && a.first_step, b && a.nesterov);
 }
 
 template <class T>
 void adam_impl(const Tensor& param, const Tensor& grad, const Tensor& m, const Tensor& v,
                const Tensor& vmax, const AdamArgs& a) {
-  T* p = param.data<T>();
-  const T* g = grad.data<T>();
-  T* ea = m.data<T>();
-  T* eas = v.data<T>();
-  T* mx = vmax.defined() ? vmax.data<T>() : nullptr;
+  T* __restrict p = param.data<T>();
+  const T* __restrict g = grad.data<T>();
+  T* __restrict ea = m.data<T>();
+  T* __restrict eas = v.data<T>();
+  T* __restrict mx = vmax.defined() ? vmax.data<T>() : nullptr;
   // Scalars are formed in double, then rounded once to T, as PyTorch passes Python floats.
   const double bc1 = 1.0 - std::pow(a.beta1, (double)a.step);
   const double bc2 = 1.0 - std::pow(a.beta2, (double)a.step);
@@ -65,22 +90,26 @@ void adam_impl(const Tensor& param, const Tensor& grad, const Tensor& m, const T
   const T w1 = (T)(1.0 - a.beta1), b2 = (T)a.beta2, w2 = (T)(1.0 - a.beta2), eps = (T)a.eps;
   const T wd = (T)a.weight_decay, decay = (T)(1.0 - a.lr * a.weight_decay);
   const int64_t n = param.numel();
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = a.maximize ? -g[i] : g[i];
-    if (a.weight_decay != 0) {
-      if (a.decoupled) p[i] = p[i] * decay;  // AdamW: shrink the weight, leave the gradient alone
-      else gi = gi + wd * p[i];             // Adam: L2 penalty folded into the gradient
-    }
-    ea[i] = ea[i] + w1 * (gi - ea[i]);  // lerp toward the gradient
-    eas[i] = eas[i] * b2 + w2 * gi * gi;
-    T s = eas[i];
-    if (mx) {
-      mx[i] = std::max(mx[i], eas[i]);
-      s = mx[i];
-    }
-    const T denom = std::sqrt(s) / bc2_sqrt + eps;
-    p[i] = p[i] + (-step_size) * ea[i] / denom;
-  }
+  with_flags(
+      [&](auto maximize, auto weight_decay, auto decoupled, auto amsgrad) {
+        for (int64_t i = 0; i < n; ++i) {
+          T gi = maximize ? -g[i] : g[i];
+          if constexpr (weight_decay) {
+            if constexpr (decoupled) p[i] = p[i] * decay;  // AdamW: shrink the weight, leave the gradient alone
+            else gi = gi + wd * p[i];                       // Adam: L2 penalty folded into the gradient
+          }
+          ea[i] = ea[i] + w1 * (gi - ea[i]);  // lerp toward the gradient
+          eas[i] = eas[i] * b2 + w2 * gi * gi;
+          T s = eas[i];
+          if constexpr (amsgrad) {
+            mx[i] = std::max(mx[i], eas[i]);
+            s = mx[i];
+          }
+          const T denom = std::sqrt(s) / bc2_sqrt + eps;
+          p[i] = p[i] + (-step_size) * ea[i] / denom;
+        }
+      },
+      a.maximize, a.weight_decay != 0, a.decoupled, mx != nullptr);
 }
 }  // namespace
 
@@ -88,8 +117,9 @@ void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_bu
   check_param(param);
   check(grad, param, "grad");
   if (momentum_buf.defined()) check(momentum_buf, param, "momentum_buffer");
-  if (param.dtype() == DType::Float32) sgd_impl<float>(param, grad, momentum_buf, a);
-  else sgd_impl<double>(param, grad, momentum_buf, a);
+  const Tensor g = apart(grad, param);
+  if (param.dtype() == DType::Float32) sgd_impl<float>(param, g, momentum_buf, a);
+  else sgd_impl<double>(param, g, momentum_buf, a);
   param.bump_version();
   if (momentum_buf.defined()) momentum_buf.bump_version();
 }
@@ -102,8 +132,9 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
   check(exp_avg_sq, param, "exp_avg_sq");
   if (max_exp_avg_sq.defined()) check(max_exp_avg_sq, param, "max_exp_avg_sq");
   TG_CHECK(a.step >= 1, Runtime, "optimizer kernel: adam step count must be >= 1");
-  if (param.dtype() == DType::Float32) adam_impl<float>(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, a);
-  else adam_impl<double>(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, a);
+  const Tensor g = apart(grad, param);
+  if (param.dtype() == DType::Float32) adam_impl<float>(param, g, exp_avg, exp_avg_sq, max_exp_avg_sq, a);
+  else adam_impl<double>(param, g, exp_avg, exp_avg_sq, max_exp_avg_sq, a);
   for (const Tensor* t : {&param, &exp_avg, &exp_avg_sq, &max_exp_avg_sq})
     if (t->defined()) t->bump_version();
 }
