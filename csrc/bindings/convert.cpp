@@ -37,6 +37,22 @@ bool to_operand(py::handle obj, Tensor& out) {
   return false;
 }
 
+bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out) {
+  PyObject* o = obj.ptr();
+  const DType d = self.dtype();
+  if (!is_floating(d) || !(PyFloat_Check(o) || PyLong_Check(o))) return to_operand(obj, out);
+  int overflow = 0;
+  const long long i = PyFloat_Check(o) ? 0 : PyLong_AsLongLongAndOverflow(o, &overflow);
+  TG_CHECK(!overflow, Runtime, "Overflow when unpacking long");  // bools are ints here too
+  out = Tensor::empty({}, d);
+  out.impl()->wrapped_number = true;
+  visit_floating(d, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    *out.data<T>() = PyFloat_Check(o) ? T(PyFloat_AS_DOUBLE(o)) : T(i);
+  });
+  return true;
+}
+
 namespace {
 enum NumberKinds : unsigned { kBool = 1, kInt = 2, kFloat = 4 };
 

@@ -16,6 +16,7 @@ namespace tg::bindings {
 
 using py_convert::as_tensor;
 using py_convert::to_operand;
+using py_convert::to_operand_like;
 
 namespace {
 
@@ -24,27 +25,27 @@ py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotI
 template <Tensor (*F)(const Tensor&, const Tensor&)>
 hint::TensorResult dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
+  if (!to_operand_like(other, self, o)) return not_implemented();
   return py::cast(F(self, o));
 }
 
 template <Tensor (*F)(const Tensor&, const Tensor&)>
 hint::TensorResult reflected_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
+  if (!to_operand_like(other, self, o)) return not_implemented();
   return py::cast(F(o, self));
 }
 
 hint::TensorResult rsub_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
+  if (!to_operand_like(other, self, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? rsub(self, o) : sub(o, self));
 }
 
 // `number / tensor` is reciprocal(tensor) * number in PyTorch (so its node is MulBackward0).
 hint::TensorResult rdiv_dunder(const Tensor& self, hint::TensorOrNumber other) {
   Tensor o;
-  if (!to_operand(other, o)) return not_implemented();
+  if (!to_operand_like(other, self, o)) return not_implemented();
   return py::cast(o.is_wrapped_number() ? mul(reciprocal(self), o) : div(o, self));
 }
 

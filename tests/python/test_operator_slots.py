@@ -53,3 +53,46 @@ def test_a_python_subclass_uses_the_same_operators():
     assert out.grad_fn.name() == "AddBackward0"
     np.testing.assert_array_equal(out.detach().numpy(), [4, 4])
     assert issubclass(Mine, tg.Tensor)
+
+
+# A Python number meeting a floating tensor is made directly in the tensor's dtype
+# (py_convert::to_operand_like); the result must be what the promoted-and-cast path gives.
+NUMBERS = [2, -3, 2**60 + 2**36 + 1, True, 0.1, -2.5, 1e300, float("inf"), float("nan")]
+OPERATORS = {
+    "add": lambda x, n: x + n, "radd": lambda x, n: n + x, "sub": lambda x, n: x - n,
+    "rsub": lambda x, n: n - x, "mul": lambda x, n: x * n, "rmul": lambda x, n: n * x,
+    # n / x is reciprocal(x) * n, as in PyTorch (its node is MulBackward0).
+    "div": lambda x, n: x / n, "rdiv": lambda x, n: (1 / x) * n if isinstance(x, np.ndarray) else n / x,
+    "eq": lambda x, n: x == n,
+    "lt": lambda x, n: x < n, "ge": lambda x, n: x >= n,
+}
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+@pytest.mark.parametrize("op", sorted(OPERATORS))
+def test_a_number_with_a_floating_tensor_matches_numpy_s_single_rounding(op, dt):
+    values = np.array([1.5, -0.75, 3.0, 1.0e18], dtype=dt)
+    x = tg.tensor(values)
+    f = OPERATORS[op]
+    for n in NUMBERS:
+        # numpy's reference: the number converted once to the tensor's dtype (ints from int64).
+        with np.errstate(all="ignore"):
+            ref_n = np.array(n, dtype=np.int64).astype(dt) if isinstance(n, int) else np.array(n).astype(dt)
+            expected = f(values, ref_n)
+        got = f(x, n)
+        assert got.dtype == (tg.bool if op in ("eq", "lt", "ge") else x.dtype), (op, n)
+        np.testing.assert_array_equal(got.numpy(), expected, err_msg=f"{op} {n!r}")
+
+
+def test_a_number_keeps_its_category_with_an_integer_tensor():
+    assert (tg.tensor([1, 2]) * 2).dtype == tg.int64
+    assert (tg.tensor([1, 2]) * 2.5).dtype == tg.float32
+    assert (tg.tensor([True, False]) * True).dtype == tg.bool
+    with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
+        tg.ones(2) * 2**64
+
+
+def test_gradients_through_number_operands_are_unchanged():
+    x = tg.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    ((3 * x - 1) / 2 + 2 / x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 1.5 - 2 / np.array([1.0, 2.0, 4.0]) ** 2, rtol=1e-6)
