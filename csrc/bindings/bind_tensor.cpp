@@ -54,13 +54,6 @@ namespace {
 // it. So Tensor objects take part in GC: while a Python tensor is the only owner of its C++
 // tensor, and that tensor the only owner of its grad_fn, traversal reports the Python objects
 // the node (or the leaf's hooks) keeps alive; clearing drops the tensor's history.
-std::shared_ptr<TensorImpl>* holder_of(PyObject* self) {
-  auto* inst = reinterpret_cast<py::detail::instance*>(self);
-  auto vh = inst->get_value_and_holder();
-  if (!vh.holder_constructed()) return nullptr;
-  return &vh.holder<std::shared_ptr<TensorImpl>>();
-}
-
 int visit_refs(const std::vector<std::weak_ptr<void>>& refs, visitproc visit, void* arg) {
   for (const auto& w : refs)
     if (auto p = w.lock()) Py_VISIT(static_cast<PyObject*>(p.get()));
@@ -69,7 +62,7 @@ int visit_refs(const std::vector<std::weak_ptr<void>>& refs, visitproc visit, vo
 
 int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   Py_VISIT(Py_TYPE(self));
-  auto* holder = holder_of(self);
+  auto* holder = py_convert::detail::holder_of(self);
   if (!holder || holder->use_count() != 1 || !(*holder)->autograd) return 0;
   AutogradMeta& meta = *(*holder)->autograd;
   if (int r = visit_refs(meta.foreign_refs, visit, arg)) return r;
@@ -78,7 +71,7 @@ int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
 }
 
 int tensor_clear(PyObject* self) {
-  auto* holder = holder_of(self);
+  auto* holder = py_convert::detail::holder_of(self);
   if (!holder || holder->use_count() != 1 || !(*holder)->autograd) return 0;
   AutogradMeta& meta = *(*holder)->autograd;
   release_node(std::move(meta.grad_fn));

@@ -12,10 +12,6 @@ namespace {
 using Holder = std::shared_ptr<TensorImpl>;
 using pybind11::detail::instance;
 
-// pybind11's simple layout, used by a class with one C++ base: slot 0 points at the value,
-// the holder lives in the slots after it.
-Holder& holder_in(instance* inst) { return *reinterpret_cast<Holder*>(&inst->simple_value_holder[1]); }
-
 // Objects made here are never in pybind11's instance table, have no keep-alive patients and no
 // __dict__; a Python subclass's instance, or one pybind11 made, takes pybind11's own path.
 bool laid_out_here(PyObject* self) {
@@ -28,19 +24,19 @@ bool laid_out_here(PyObject* self) {
 
 void tensor_dealloc(PyObject* self) {
   auto* inst = reinterpret_cast<instance*>(self);
+  Holder* holder = detail::holder_of(self);
   // First of all, so that nothing run by the teardown below can hand this dying object out.
-  if (inst->simple_layout && inst->simple_holder_constructed && holder_in(inst)->python_object == self)
-    holder_in(inst)->python_object = nullptr;
+  if (holder && (*holder)->python_object == self) (*holder)->python_object = nullptr;
   if (!laid_out_here(self)) return pybind11::detail::pybind11_object_dealloc(self);
 
   PyTypeObject* type = Py_TYPE(self);
   PyObject_GC_UnTrack(self);
-  if (inst->simple_holder_constructed) {
+  if (holder) {
     // Dropping the tensor can free a graph whose hooks are Python objects; keep any exception
     // being raised around this deallocation intact, as pybind11 does.
     PyObject *err_type, *err_value, *err_trace;
     PyErr_Fetch(&err_type, &err_value, &err_trace);
-    holder_in(inst).~Holder();
+    holder->~Holder();
     inst->simple_holder_constructed = false;
     PyErr_Restore(err_type, err_value, err_trace);
   }
@@ -58,7 +54,7 @@ PyObject* new_tensor_object(const Tensor& t) {
   inst->simple_layout = true;
   inst->owned = true;
   inst->simple_value_holder[0] = t.impl();
-  new (&holder_in(inst)) Holder(t.impl_ptr());
+  new (&inst->simple_value_holder[1]) Holder(t.impl_ptr());  // see detail::holder_of
   inst->simple_holder_constructed = true;
   t.impl()->python_object = self;
   return self;
@@ -75,14 +71,6 @@ PyObject* tensor_object(const Tensor& t) {
     return existing;
   }
   return new_tensor_object(t);
-}
-
-bool as_tensor_of_subclass(PyObject* obj, Tensor& out) {
-  if (!g_tensor_type || !PyObject_TypeCheck(obj, g_tensor_type)) return false;
-  auto vh = reinterpret_cast<instance*>(obj)->get_value_and_holder();
-  if (!vh.holder_constructed()) return false;
-  out = Tensor(vh.holder<Holder>());
-  return true;
 }
 
 }  // namespace tg::py_convert

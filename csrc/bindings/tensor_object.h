@@ -25,16 +25,29 @@ void tensor_dealloc(PyObject* self);
 // A new reference to `t`'s Python object, made on first use; None for an undefined tensor.
 PyObject* tensor_object(const Tensor& t);
 
+namespace detail {
+// The holder inside a Tensor object, or null while none is constructed. pybind11 gives an
+// instance of a class with one C++ base (Tensor, and its Python subclasses) its "simple"
+// layout: slot 0 points at the value and the holder follows it.
+inline std::shared_ptr<TensorImpl>* holder_of(PyObject* obj) {
+  auto* inst = reinterpret_cast<pybind11::detail::instance*>(obj);
+  if (!inst->simple_layout) {
+    auto vh = inst->get_value_and_holder();
+    return vh.holder_constructed() ? &vh.holder<std::shared_ptr<TensorImpl>>() : nullptr;
+  }
+  if (!inst->simple_holder_constructed) return nullptr;
+  return reinterpret_cast<std::shared_ptr<TensorImpl>*>(&inst->simple_value_holder[1]);
+}
+}  // namespace detail
+
 // The Tensor inside a tapegrad.Tensor (or subclass) object, without pybind11's generic
 // caster, whose type lookup costs as much as a small op's kernel; false for anything else.
-// Inline for the common case, an object of the class itself, which every operand check of
-// every operator makes.
-bool as_tensor_of_subclass(PyObject* obj, Tensor& out);
+// Inline: every operand check of every operator makes it.
 inline bool as_tensor(PyObject* obj, Tensor& out) {
-  if (Py_TYPE(obj) != tensor_type()) return as_tensor_of_subclass(obj, out);
-  auto* inst = reinterpret_cast<pybind11::detail::instance*>(obj);
-  if (!inst->simple_holder_constructed) return false;  // the class has one C++ base: simple layout
-  out = Tensor(*reinterpret_cast<std::shared_ptr<TensorImpl>*>(&inst->simple_value_holder[1]));
+  if (!tensor_type() || !PyObject_TypeCheck(obj, tensor_type())) return false;
+  auto* holder = detail::holder_of(obj);
+  if (!holder) return false;
+  out = Tensor(*holder);
   return true;
 }
 
