@@ -5,7 +5,12 @@
 namespace tg {
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
-  // Zero-size tensors still get a valid (64-byte) pointer.
+  if (nbytes <= kInlineBytes) {  // zero-size tensors too: they still get a valid pointer
+    auto s = std::make_shared<Storage>(nullptr, nbytes, nullptr, true);
+    const auto at = reinterpret_cast<uintptr_t>(s->inline_);
+    s->data_ = s->inline_ + ((64 - at % 64) % 64);
+    return s;
+  }
   return std::make_shared<Storage>(alloc::allocate(nbytes), nbytes, nullptr, true);
 }
 
@@ -18,7 +23,8 @@ std::shared_ptr<Storage> Storage::alias(const std::shared_ptr<Storage>& of) {
 }
 
 Storage::~Storage() {
-  if (owns_) alloc::release(data_, nbytes_);
+  const bool inline_bytes = data_ >= inline_ && data_ < inline_ + sizeof(inline_);
+  if (owns_ && !inline_bytes) alloc::release(data_, nbytes_);
 }
 
 }  // namespace tg

@@ -1,5 +1,7 @@
 // A refcounted, 64-byte-aligned buffer plus the version counter that in-place writes bump.
 // Views share the Storage (and so its counter); `.data` gets an alias with a fresh counter.
+// A buffer of at most kInlineBytes (a scalar, a 2x2 float32, the 0-d number an operator wraps)
+// lives inside the Storage object itself: one allocation fewer per small op.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -27,6 +29,7 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
   // True when this storage allocated its bytes (not a numpy array's, not an alias's).
   bool owns_memory() const { return owns_; }
+  static constexpr size_t kInlineBytes = 32;
   uint32_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -36,6 +39,9 @@ class Storage {
   std::atomic<uint32_t> version_{0};
   std::shared_ptr<void> owner_;
   bool owns_;
+  // Room for kInlineBytes starting at a 64-byte boundary. Padding instead of alignas(64): an
+  // over-aligned make_shared takes glibc's slow memalign path, which cost more than it saved.
+  alignas(16) unsigned char inline_[kInlineBytes + 48];
 };
 
 }  // namespace tg

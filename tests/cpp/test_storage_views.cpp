@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "ops/ops.h"
+#include "core/allocator.h"
 #include "test_util.h"
 
 namespace tg {
@@ -28,6 +29,20 @@ TEST(Storage, AllocationIs64ByteAligned) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u);
     EXPECT_EQ(t.storage()->nbytes(), 15 * itemsize(d));
   }
+}
+
+TEST(Storage, SmallBuffersLiveInsideTheStorageAndBigOnesInTheAllocator) {
+  const auto before = alloc::stats();
+  for (size_t nbytes : {size_t(0), size_t(8), Storage::kInlineBytes}) {
+    auto s = Storage::allocate(nbytes);
+    const auto* object = reinterpret_cast<const char*>(s.get());
+    const auto* data = static_cast<const char*>(s->data());
+    EXPECT_TRUE(data >= object && data + nbytes <= object + sizeof(Storage)) << nbytes;
+    EXPECT_TRUE(s->owns_memory());
+  }
+  EXPECT_EQ(alloc::stats().hits + alloc::stats().misses, before.hits + before.misses);
+  auto big = Storage::allocate(Storage::kInlineBytes + 1);
+  EXPECT_EQ(alloc::stats().hits + alloc::stats().misses, before.hits + before.misses + 1);
 }
 
 TEST(Storage, EmptySizesStridesNumel) {
