@@ -1,6 +1,6 @@
 // Note [Engine]: backward in four steps, none of them recursive.
 //  1. Walk the graph from the roots with an explicit stack, counting for every node how many
-//     edges point at it (its dependencies).
+//     edges point at it (its dependencies), in a flat table (core/pointer_map.h).
 //  2. Seed the roots' input buffers with the root gradients.
 //  3. Pop the ready node with the highest sequence_nr (Note [Tape order]); its buffer holds the
 //     sum of everything that flowed into it. Apply it, free its saved tensors unless the graph
