@@ -1,6 +1,7 @@
 // tapegrad._C._optim: the fused update kernels behind tapegrad.optim. Python owns the
 // bookkeeping (param groups, state, step counts); sgd_step and adam_step update one parameter
-// in place, sgd_step_group a whole group; zero_grads is Module/Optimizer.zero_grad.
+// in place, sgd_step_group and adam_step_group a whole group; zero_grads is
+// Module/Optimizer.zero_grad.
 #include "bindings/module.h"
 #include "core/grad_mode.h"
 #include "kernels/optim.h"
@@ -83,6 +84,23 @@ void bind_optim(py::module_& parent) {
       },
       py::arg("params"), py::arg("set_to_none"),
       "Drops (set_to_none) or zeroes in place, without recording, the .grad of each parameter.");
+  m.def(
+      "adam_step_group",
+      [](const std::vector<Tensor>& params, const std::vector<std::optional<Tensor>>& exp_avgs,
+         const std::vector<std::optional<Tensor>>& exp_avg_sqs, const std::vector<std::optional<Tensor>>& max_exp_avg_sqs,
+         const std::vector<int64_t>& steps, double lr, double beta1, double beta2, double eps, double weight_decay,
+         bool maximize, bool decoupled) {
+        const size_t n = params.size();
+        TG_CHECK(exp_avgs.size() == n && exp_avg_sqs.size() == n && max_exp_avg_sqs.size() == n && steps.size() == n,
+                 Runtime, "adam_step_group: one exp_avg, exp_avg_sq, max_exp_avg_sq (or None) and step per parameter");
+        for_each_param(params, [&](size_t i, const Tensor& p, const Tensor& g) {
+          optim::AdamArgs a{lr, beta1, beta2, eps, weight_decay, steps[i], maximize, decoupled};
+          optim::adam_step(p, g, opt(exp_avgs[i]), opt(exp_avg_sqs[i]), opt(max_exp_avg_sqs[i]), a);
+        });
+      },
+      py::arg("params"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"), py::arg("max_exp_avg_sqs"), py::arg("steps"),
+      py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"), py::arg("maximize"),
+      py::arg("decoupled"));
   m.def(
       "adam_step",
       [](const Tensor& p, const Tensor& g, const Tensor& m1, const Tensor& m2, std::optional<Tensor> vmax,

@@ -263,6 +263,23 @@ def test_sgd_group_step_skips_params_without_grad_and_reads_strided_grads(moment
         tg._C._optim.sgd_step_group([a, c], [None], [False], 0.1, 0.9, 0.0, 0.0, False, False)
 
 
+def test_adam_group_step_counts_steps_only_for_params_with_a_grad():
+    # Adam.step also runs a whole group in one native call (_optim.adam_step_group).
+    a, b = nn.Parameter(tg.ones(3)), nn.Parameter(tg.ones(3))
+    opt = optim.Adam([a, b], lr=0.1)
+    for k in range(3):
+        opt.zero_grad()
+        a.grad = tg.tensor(np.arange(6.0).reshape(3, 2), dtype=tg.float32).t()[0]  # a strided gradient
+        if k == 2:
+            b.grad = tg.full((3,), 2.0)
+        opt.step()
+    assert opt.state[a]["step"] == 3 and opt.state[b]["step"] == 1
+    # Adam's first step moves each element by lr against the sign of its gradient (0 stays put).
+    np.testing.assert_allclose(b.detach().numpy(), np.full(3, 0.9), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="one exp_avg"):
+        tg._C._optim.adam_step_group([a, b], [None], [None], [None], [1], 0.1, 0.9, 0.999, 1e-8, 0.0, False, False)
+
+
 # Every combination of options is its own branch-free loop in csrc/kernels/optim.cpp, so each
 # is checked: 37 elements run the vectorised body and its scalar tail.
 SGD_COMBOS = [dict(lr=0.1, momentum=mom, dampening=damp, weight_decay=wd, nesterov=nest, maximize=mx)

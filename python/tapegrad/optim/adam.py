@@ -1,8 +1,8 @@
 """Adam and AdamW (PyTorch's update rules, amsgrad included), one fused native call per
-parameter. AdamW differs only in decoupling the weight decay from the gradient."""
-from typing import Callable, Optional, Tuple
+parameter group. AdamW differs only in decoupling the weight decay from the gradient."""
+from typing import Callable, List, Optional, Tuple
 
-from .. import _C, zeros_like
+from .. import _C, Tensor, zeros_like
 from .optimizer import Optimizer, ParamsT
 
 
@@ -28,23 +28,36 @@ class Adam(Optimizer):
 
     def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = self._closure(closure)
+        # One native call per group, as SGD: the per-parameter loop (skip those without a
+        # gradient, make memory contiguous, update) runs in C++. Python only keeps the state.
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            for p, g in self._grads(group):
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_avg_sq"] = zeros_like(p)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = zeros_like(p)
-                # The step count is a plain int here (PyTorch keeps a tensor); state_dict stores it as is.
-                state["step"] = int(state["step"]) + 1
-                with self._writable(p) as target:
-                    _C._optim.adam_step(target, g, state["exp_avg"], state["exp_avg_sq"],
-                                        state.get("max_exp_avg_sq"), state["step"], float(group["lr"]),
-                                        float(beta1), float(beta2), float(group["eps"]),
-                                        float(group["weight_decay"]), bool(group["maximize"]), self._decoupled)
+            params = group["params"]
+            exp_avgs: List[Optional[Tensor]] = []
+            exp_avg_sqs: List[Optional[Tensor]] = []
+            maxes: List[Optional[Tensor]] = []
+            steps: List[int] = []
+            for p in params:
+                m = v = vmax = None
+                step = 0
+                if p.grad is not None:
+                    state = self.state[p]
+                    if not state:
+                        state["step"] = 0
+                        state["exp_avg"] = zeros_like(p)
+                        state["exp_avg_sq"] = zeros_like(p)
+                        if group["amsgrad"]:
+                            state["max_exp_avg_sq"] = zeros_like(p)
+                    # The step count is a plain int here (PyTorch keeps a tensor); state_dict stores it as is.
+                    step = state["step"] = int(state["step"]) + 1
+                    m, v, vmax = state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")
+                exp_avgs.append(m)
+                exp_avg_sqs.append(v)
+                maxes.append(vmax)
+                steps.append(step)
+            _C._optim.adam_step_group(params, exp_avgs, exp_avg_sqs, maxes, steps, float(group["lr"]), float(beta1),
+                                      float(beta2), float(group["eps"]), float(group["weight_decay"]),
+                                      bool(group["maximize"]), self._decoupled)
         return loss
 
 

@@ -1,9 +1,9 @@
 """Optimizer: param_groups with per-group defaults, per-parameter state, zero_grad and
-state_dict round trips. Subclasses implement step() with one native call per parameter."""
+state_dict round trips. Subclasses implement step() with one native call per parameter group,
+which skips parameters without a gradient and handles strided memory in C++."""
 import copy
 from collections import defaultdict
-from contextlib import contextmanager
-from typing import Any, Callable, DefaultDict, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, DefaultDict, Dict, Iterable, List, Optional, Union
 
 from .._C import Tensor
 from ..nn.parameter import zero_grads
@@ -60,27 +60,6 @@ class Optimizer:
 
     def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         raise NotImplementedError
-
-    def _grads(self, group: Dict[str, Any]) -> Iterator[Tuple[Tensor, Tensor]]:
-        """(param, grad) pairs of a group that have a gradient, grads made contiguous for the kernels."""
-        for p in group["params"]:
-            if p.grad is not None:
-                g = p.grad
-                yield p, (g if g.is_contiguous() else g.contiguous())
-
-    @staticmethod
-    @contextmanager
-    def _writable(p: Tensor) -> Iterator[Tensor]:
-        """The kernels need contiguous memory: a strided parameter is updated through a
-        contiguous copy that is written back afterwards."""
-        if p.is_contiguous():
-            yield p
-            return
-        from ..autograd.grad_mode import no_grad
-        work = p.detach().contiguous()
-        yield work
-        with no_grad():
-            p.copy_(work)
 
     # ---- state dicts: parameters are named by their position across groups, as in PyTorch ----
     def state_dict(self) -> Dict[str, Any]:
