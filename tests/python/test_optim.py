@@ -89,10 +89,14 @@ def _numpy_steps(cls, kw, w, grads):
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 @pytest.mark.parametrize("dt", ["float64", "float32"])
 def test_params_match_numpy_reference(name, dt):
-    cls, kw = CONFIGS[name]
-    rng = np.random.default_rng(1)
-    w0 = rng.standard_normal((3, 5)).astype(dt)
-    a, c = rng.uniform(0.5, 2, (3, 5)).astype(dt), rng.standard_normal((3, 5)).astype(dt)
+    _check_against_numpy_steps(*CONFIGS[name], dt, shape=(3, 5), seed=1)
+
+
+def _check_against_numpy_steps(cls, kw, dt, shape, seed):
+    """Five steps on sum(a * (w - c)**2 / 2) against _numpy_steps in float64."""
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal(shape).astype(dt)
+    a, c = rng.uniform(0.5, 2, shape).astype(dt), rng.standard_normal(shape).astype(dt)
     expected = _numpy_steps(cls, kw, w0.astype(np.float64), lambda w: a * (w - c))  # grad of sum(a(w-c)^2)/2
     p = nn.Parameter(tg.tensor(w0))
     opt = getattr(optim, cls)([p], **kw)
@@ -292,19 +296,7 @@ ADAM_COMBOS = [(cls, dict(lr=0.05, weight_decay=wd, amsgrad=ams, maximize=mx))
 @pytest.mark.parametrize("dt", ["float64", "float32"])
 @pytest.mark.parametrize("cls, kw", [("SGD", kw) for kw in SGD_COMBOS] + ADAM_COMBOS)
 def test_every_option_combination_matches_the_numpy_reference(cls, kw, dt):
-    rng = np.random.default_rng(2)
-    w0 = rng.standard_normal(37).astype(dt)
-    a, c = rng.uniform(0.5, 2, 37).astype(dt), rng.standard_normal(37).astype(dt)
-    expected = _numpy_steps(cls, kw, w0.astype(np.float64), lambda w: a * (w - c))
-    p = nn.Parameter(tg.tensor(w0))
-    opt = getattr(optim, cls)([p], **kw)
-    ta, tc = tg.tensor(a), tg.tensor(c)
-    for _ in range(5):
-        opt.zero_grad()
-        (ta * (p - tc) ** 2 / 2).sum().backward()
-        opt.step()
-    tol = dict(rtol=1e-12, atol=1e-13) if dt == "float64" else dict(rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(p.detach().numpy(), expected, **tol)
+    _check_against_numpy_steps(cls, kw, dt, shape=(37,), seed=2)
 
 
 @pytest.mark.parametrize("kernel", ["sgd", "adam"])
