@@ -15,6 +15,14 @@ void set_dtype_objects(py::handle dtype_class) {
     g_dtype_objects[static_cast<int>(d)] = py::object(dtype_class.attr(dtype_name(d))).release().ptr();
 }
 
+// A Python int operand as int64, with PyTorch's error past that range.
+static int64_t int_operand(PyObject* o) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  TG_CHECK(!overflow, Runtime, "Overflow when unpacking long");
+  return v;
+}
+
 bool to_operand(py::handle obj, Tensor& out) {
   if (as_tensor(obj.ptr(), out)) return true;
   if (PyBool_Check(obj.ptr())) {
@@ -22,9 +30,7 @@ bool to_operand(py::handle obj, Tensor& out) {
     return true;
   }
   if (PyLong_Check(obj.ptr())) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
-    TG_CHECK(!overflow, Runtime, "Overflow when unpacking long");
+    const int64_t v = int_operand(obj.ptr());
     out = scalar_tensor((double)v, DType::Int64);
     // Keep integers exact beyond 2**53.
     *out.data<int64_t>() = v;
@@ -40,15 +46,14 @@ bool to_operand(py::handle obj, Tensor& out) {
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out) {
   PyObject* o = obj.ptr();
   const DType d = self.dtype();
-  if (!is_floating(d) || !(PyFloat_Check(o) || PyLong_Check(o))) return to_operand(obj, out);
-  int overflow = 0;
-  const long long i = PyFloat_Check(o) ? 0 : PyLong_AsLongLongAndOverflow(o, &overflow);
-  TG_CHECK(!overflow, Runtime, "Overflow when unpacking long");  // bools are ints here too
+  const bool is_float = PyFloat_Check(o);
+  if (!is_floating(d) || !(is_float || PyLong_Check(o))) return to_operand(obj, out);
+  const int64_t i = is_float ? 0 : int_operand(o);  // bools are ints here too
   out = Tensor::empty({}, d);
   out.impl()->wrapped_number = true;
   visit_floating(d, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    *out.data<T>() = PyFloat_Check(o) ? T(PyFloat_AS_DOUBLE(o)) : T(i);
+    *out.data<T>() = is_float ? T(PyFloat_AS_DOUBLE(o)) : T(i);
   });
   return true;
 }

@@ -53,7 +53,7 @@ bool to_operand(py::handle obj, Tensor& out);
 // to_operand for an arithmetic operator or comparison with `self`. When self is floating, a
 // Python number is made directly in self's dtype: the dtype the op computes in anyway (a
 // wrapped number never changes a floating tensor's result type), so the op skips a cast and
-// an allocation (x * 2.0: 530 -> 330 ns). Ints convert from int64 in one rounding, as the cast
+// an allocation (x * 2.0: 530 -> 400 ns). Ints convert from int64 in one rounding, as the cast
 // did.
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out);
 

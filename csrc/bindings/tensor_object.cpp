@@ -20,6 +20,19 @@ bool laid_out_here(PyObject* self) {
          !inst->has_patients;
 }
 
+PyObject* new_tensor_object(const Tensor& t) {
+  PyObject* self = g_tensor_type->tp_alloc(g_tensor_type, 0);  // zeroed, GC-tracked
+  if (!self) throw pybind11::error_already_set();
+  auto* inst = reinterpret_cast<instance*>(self);
+  inst->simple_layout = true;
+  inst->owned = true;
+  inst->simple_value_holder[0] = t.impl();
+  new (&inst->simple_value_holder[1]) Holder(t.impl_ptr());  // see detail::holder_of
+  inst->simple_holder_constructed = true;
+  t.impl()->python_object = self;
+  return self;
+}
+
 }  // namespace
 
 void tensor_dealloc(PyObject* self) {
@@ -44,23 +57,6 @@ void tensor_dealloc(PyObject* self) {
   type->tp_free(self);
   Py_DECREF(type);  // an instance of a heap type holds a reference to it
 }
-
-namespace {
-
-PyObject* new_tensor_object(const Tensor& t) {
-  PyObject* self = g_tensor_type->tp_alloc(g_tensor_type, 0);  // zeroed, GC-tracked
-  if (!self) throw pybind11::error_already_set();
-  auto* inst = reinterpret_cast<instance*>(self);
-  inst->simple_layout = true;
-  inst->owned = true;
-  inst->simple_value_holder[0] = t.impl();
-  new (&inst->simple_value_holder[1]) Holder(t.impl_ptr());  // see detail::holder_of
-  inst->simple_holder_constructed = true;
-  t.impl()->python_object = self;
-  return self;
-}
-
-}  // namespace
 
 void set_tensor_type(pybind11::handle cls) { g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr()); }
 
