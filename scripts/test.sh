@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every test: mypy (types), pytest (Python) and ctest (C++).
+# Installs what the tests need (with the PyTorch oracle) and runs every test: mypy (types), pytest
+# (Python) and ctest (C++).
 # The package is built once, with the C++ test executables, in build/test (kept for reuse).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ if [ ! -f /usr/include/gtest/gtest.h ]; then
 fi
 
 build_dir=build/test
-python -m pip install --quiet ".[test]" \
+python -m pip install --quiet ".[test,oracle]" \
   -C build-dir="$build_dir" -C cmake.define.TAPEGRAD_BUILD_TESTS=ON
 
 # Types: the examples and the package type-check against the shipped stubs ([tool.mypy] in
