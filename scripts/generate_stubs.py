@@ -11,13 +11,14 @@ tests/python/test_stubs.py fails while the committed stubs and a fresh generatio
 
 The stubs come from the signatures pybind11 writes into each docstring, so they are as good
 as the bindings: every argument has a py::arg name, and arguments that a binding parses by
-hand carry their Python type through csrc/bindings/hints.h. Three adjustments to stubgen's
+hand carry their Python type through csrc/bindings/hints.h. Four adjustments to stubgen's
 defaults:
   * its numpy fix that turns any type named `dtype` into numpy.dtype is left out
     (tapegrad._C.dtype is tapegrad's own dtype class);
   * type names that a class member shadows are written in full (Tensor has methods named
     bool and float and a property named dtype);
-  * `_sanitized`, a flag whose value depends on the build, is written without its value.
+  * `_sanitized`, a flag whose value depends on the build, is written without its value;
+  * the overload that only raises PyTorch's argument error (argument_errors.cpp) is left out.
 """
 import argparse
 import difflib
@@ -81,6 +82,23 @@ def _qualify_shadowed_names():
     return QualifyShadowedNames
 
 
+def _drop_argument_error_fallbacks():
+    """A stubgen parser mixin: every bound function has a last overload that only raises
+    PyTorch's "invalid combination of arguments" error (csrc/bindings/argument_errors.cpp,
+    recognised by its `_unmatched` parameter). It is no signature to call, so it is left out."""
+    from pybind11_stubgen.parser.interface import IParser
+
+    class DropArgumentErrorFallbacks(IParser):
+        def handle_function(self, path, func):
+            overloads = [f for f in super().handle_function(path, func)
+                         if not any(a.name == "_unmatched" for a in f.args)]
+            if len(overloads) == 1:  # no longer an overload set
+                overloads[0].decorators = [d for d in overloads[0].decorators if "overload" not in str(d)]
+            return overloads
+
+    return DropArgumentErrorFallbacks
+
+
 def generate(out_root: Path) -> Path:
     """Writes the stubs of tapegrad._C under out_root (as tapegrad/_C/*.pyi); returns that
     folder. Raises RuntimeError when stubgen reports an error (an unresolved or C++ type)."""
@@ -93,6 +111,7 @@ def generate(out_root: Path) -> Path:
     for b in type(sg.stub_parser_from_args(args)).__bases__:
         if b is sg.FixCurrentModulePrefixInTypeNames:
             bases.append(_qualify_shadowed_names())  # runs after the module prefix is stripped
+            bases.append(_drop_argument_error_fallbacks())
         if b is not sg.FixNumpyDtype:
             bases.append(b)
     parser_cls = type("TapegradStubParser", tuple(bases), {})

@@ -83,9 +83,81 @@ Tensor squeeze_py(const Tensor& self, hint::Dims dim) {
   return squeeze(self, dim.cast<int64_t>());
 }
 
-Tensor to_py(const Tensor& self, hint::DTypeOrTensor target) {
-  if (py::isinstance<TensorImpl>(target)) return to_dtype(self, target.cast<Tensor>().dtype());
-  return to_dtype(self, target.cast<DType>());
+// Tensor.to(...) takes PyTorch's three overloads: to(dtype), to(device=None, dtype=None) and
+// to(other), each followed by non_blocking and copy. One binding with every parameter typed
+// loosely takes them all, and the values are sorted out here, so that a mismatch gives PyTorch's
+// error instead of pybind11's. The first parameter is `device`, PyTorch's name in the only
+// overload that can be called by keyword.
+[[noreturn]] void to_invalid_arguments(std::initializer_list<py::handle> given) {
+  std::string got;  // PyTorch's spelling, "(float, int)", of the arguments that are not defaults
+  for (py::handle a : given) {
+    if (a.is_none() || a.ptr() == Py_False) continue;
+    std::string type = Py_TYPE(a.ptr())->tp_name;
+    got += (got.empty() ? "" : ", ") + type.substr(type.rfind('.') + 1);
+  }
+  TG_ERROR(Type, "to() received an invalid combination of arguments - got (", got, "), but expected one of:\n"
+           " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, "
+           "*, torch.memory_format memory_format = None)\n"
+           " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+           "memory_format = None)\n"
+           " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format "
+           "= None)\n");
+}
+
+bool is_device_like(py::handle h) {
+  return PyUnicode_Check(h.ptr()) || (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) || py::hasattr(h, "type");
+}
+
+// Checks that `device` names the CPU (the only device tapegrad has), with PyTorch's errors for the
+// rest. True when it names an index ('cpu:0'): PyTorch's tensors have none, so it copies then.
+bool check_cpu_device(py::handle device) {
+  if (device.is_none()) return false;
+  TG_CHECK(!PyLong_Check(device.ptr()), Runtime, "Cannot access accelerator device when none is available.");
+  std::string spec = PyUnicode_Check(device.ptr()) ? device.cast<std::string>()
+                                                   : py::str(device.attr("type")).cast<std::string>();
+  const std::string type = spec.substr(0, spec.find(':'));
+  if (type == "cpu") {
+    if (PyUnicode_Check(device.ptr())) return spec.find(':') != std::string::npos;
+    return py::hasattr(device, "index") && !device.attr("index").is_none();
+  }
+  if (type == "cuda") {
+    PyErr_SetString(PyExc_AssertionError, "Torch not compiled with CUDA enabled");
+    throw py::error_already_set();
+  }
+  static const char* const kKnown[] = {"cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                                       "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                                       "privateuseone"};
+  for (const char* known : kKnown)
+    TG_CHECK(type != known, Runtime, "tapegrad has no '", type, "' device: tensors live on the 'cpu' device only");
+  TG_ERROR(Runtime, "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
+           "lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: ", spec);
+}
+
+Tensor to_py(const Tensor& self, hint::ToTarget target, hint::ToDtype dtype_arg, hint::Flag non_blocking,
+             hint::Flag copy_arg, hint::NoneOnly memory_format) {
+  auto invalid = [&] { to_invalid_arguments({target, dtype_arg, non_blocking, copy_arg, memory_format}); };
+  py::object device = py::none(), dtype = dtype_arg, blocking = non_blocking, copy = copy_arg;
+  if (py::isinstance<DType>(target) || py::isinstance<TensorImpl>(target)) {
+    // to(dtype, non_blocking, copy) / to(other, ...): positional flags arrive one slot early. A
+    // bool in the dtype slot is a positional non_blocking, so the next slot is a positional copy;
+    // with None there, nothing came by position and the flag slots hold keywords.
+    if (!dtype.is_none() && !PyBool_Check(dtype.ptr())) invalid();
+    if (!dtype.is_none()) {
+      if (!PyBool_Check(blocking.ptr()) || !PyBool_Check(copy.ptr())) invalid();
+      copy = py::bool_(blocking.cast<bool>() || copy.cast<bool>()), blocking = dtype;
+    }
+    dtype = py::isinstance<DType>(target) ? py::object(target)
+                                          : py::cast(py::cast<Tensor>(target).dtype());
+  } else if (target.is_none() || is_device_like(target)) {
+    device = target;
+    if (!dtype.is_none() && !py::isinstance<DType>(dtype)) invalid();
+  } else {
+    invalid();
+  }
+  if (!PyBool_Check(blocking.ptr()) || !PyBool_Check(copy.ptr()) || !memory_format.is_none()) invalid();
+  const bool copy_needed = check_cpu_device(device) || copy.cast<bool>();
+  Tensor out = dtype.is_none() ? self : to_dtype(self, dtype.cast<DType>());
+  return copy_needed && out.impl() == self.impl() ? clone(self) : out;
 }
 
 // Registers `fn` both as tapegrad._C.<name> and as Tensor.<name>.
@@ -158,7 +230,9 @@ void bind_ops(py::module_& m) {
   });
 
   // Casts.
-  cls.def("to", &to_py, py::arg("dtype"));
+  cls.def("to", &to_py, py::arg("device") = py::none(), py::arg("dtype") = py::none(),
+          py::arg("non_blocking") = false, py::arg("copy") = false, py::kw_only(),
+          py::arg("memory_format") = py::none());
   cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); }, py::arg("dtype"));
   cls.def("float", [](const Tensor& a) { return to_dtype(a, DType::Float32); });
   cls.def("double", [](const Tensor& a) { return to_dtype(a, DType::Float64); });

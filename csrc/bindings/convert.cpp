@@ -135,7 +135,8 @@ Tensor rpow_operand(const Tensor& self, const Tensor& base) {
   return base.is_wrapped_number() ? pow(to_scalar(base), self) : pow(base, self);
 }
 
-static int64_t to_int(py::handle h, const char* fname, size_t pos) {
+// `arg` names the argument in errors: "size" for shapes, "dim" for dimension lists.
+static int64_t to_int(py::handle h, const char* fname, size_t pos, const char* arg = "size") {
   py::object index;
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
     index = py::reinterpret_borrow<py::object>(h);
@@ -147,11 +148,11 @@ static int64_t to_int(py::handle h, const char* fname, size_t pos) {
   if (index) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-    TG_CHECK(!overflow, Type, fname, "(): argument 'size' failed to unpack the object at pos ", pos + 1,
+    TG_CHECK(!overflow, Type, fname, "(): argument '", arg, "' failed to unpack the object at pos ", pos + 1,
              " with error \"Overflow when unpacking long long\"");
     return v;
   }
-  TG_ERROR(Type, fname, "(): argument 'size' must be tuple of ints, but found element of type ",
+  TG_ERROR(Type, fname, "(): argument '", arg, "' must be tuple of ints, but found element of type ",
            Py_TYPE(h.ptr())->tp_name, " at pos ", pos);
 }
 
@@ -182,10 +183,10 @@ std::optional<DimList> dims_from_object(py::handle obj, const char* fname) {
   DimList dims;
   if (py::isinstance<py::tuple>(obj) || py::isinstance<py::list>(obj)) {
     size_t i = 0;
-    for (py::handle item : obj) dims.push_back(to_int(item, fname, i++));
+    for (py::handle item : obj) dims.push_back(to_int(item, fname, i++, "dim"));
     return dims;
   }
-  dims.push_back(to_int(obj, fname, 0));
+  dims.push_back(to_int(obj, fname, 0, "dim"));
   return dims;
 }
 

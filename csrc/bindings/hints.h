@@ -79,6 +79,10 @@ TG_HINT_TAG(NodePrehookTag,
             "collections.abc.Sequence[tapegrad._C.Tensor | None] | None]");
 TG_HINT_TAG(SizeArgsTag, "*size: int | collections.abc.Sequence[int]");
 TG_HINT_TAG(DimsArgsTag, "*dims: int | collections.abc.Sequence[int]");
+TG_HINT_TAG(ToTargetTag, "tapegrad._C.dtype | tapegrad._C.Tensor | str | int | typing.Any | None");
+TG_HINT_TAG(ToDtypeTag, "tapegrad._C.dtype | bool | None");
+TG_HINT_TAG(FlagTag, "bool");
+TG_HINT_TAG(NoneOnlyTag, "None");
 // Results.
 TG_HINT_TAG(TensorTag, "tapegrad._C.Tensor");
 TG_HINT_TAG(OptTensorTag, "tapegrad._C.Tensor | None");
@@ -118,6 +122,10 @@ using NodeHook = Callable<NodeHookTag>;
 using NodePrehook = Callable<NodePrehookTag>;
 using SizeArgs = Varargs<SizeArgsTag>;                // view(2, 3) or view((2, 3))
 using DimsArgs = Varargs<DimsArgsTag>;                // permute(1, 0) or permute((1, 0))
+using ToTarget = Obj<ToTargetTag>;                    // Tensor.to's first argument: dtype, tensor or device
+using ToDtype = Obj<ToDtypeTag>;
+using Flag = Obj<FlagTag>;                            // a bool, checked by the binding
+using NoneOnly = Obj<NoneOnlyTag>;                    // an argument PyTorch has and tapegrad takes only as None
 using TensorResult = Obj<TensorTag>;                  // a Tensor (the dunders may also give NotImplemented)
 using OptTensor = Obj<OptTensorTag>;                  // a Tensor or None (.grad)
 using OptNode = Obj<OptNodeTag>;                      // a grad_fn or None

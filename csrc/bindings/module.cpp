@@ -11,4 +11,5 @@ PYBIND11_MODULE(_C, m) {
   tg::bindings::bind_optim(m);
   tg::bindings::bind_runtime(m);
   tg::bindings::bind_testing(m);
+  tg::bindings::add_argument_error_fallbacks(m);
 }

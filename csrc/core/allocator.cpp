@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -69,9 +70,21 @@ size_t env_limit() {
   return size_t(2) << 30;
 }
 
+// Note [The cache follows recent use]
+// A cache bounded only by its limit keeps the memory of a one-off spike forever: free 1.5 GB of
+// temporaries once and the process stays 1.5 GB big. So the cache forgets what goes unused.
+// Time is counted in allocator calls (allocate + release); every kDecayEvents calls an epoch
+// ends, and each size class frees the buffers that sat on its free list through the whole
+// epoch (the list's low-water mark). A training loop draws on its classes every step, so
+// their low-water marks stay at zero and it keeps every buffer; a spike's buffers are gone
+// within two epochs of the spike ending.
+constexpr uint64_t kDecayEvents = 8192;
+
 struct Cache {
   std::mutex mutex;
   std::vector<void*> free_lists[kClassCount];  // by size-class index
+  size_t low_water[kClassCount] = {};          // each list's shortest length this epoch
+  uint64_t events = 0;                         // allocator calls this epoch
   bool enabled = env_flag_on("TAPEGRAD_CACHING_ALLOCATOR", true);
   size_t limit = env_limit();
   Stats stats;
@@ -81,7 +94,23 @@ struct Cache {
       for (void* p : list) std::free(p);
       list.clear();
     }
+    std::fill(std::begin(low_water), std::end(low_water), 0);
     stats.cached_bytes = 0;
+  }
+
+  // Counts one allocator call; at the end of an epoch frees what no call needed during it.
+  void tick_locked() {
+    if (++events < kDecayEvents) return;
+    events = 0;
+    for (size_t i = 0; i < kClassCount; ++i) {
+      std::vector<void*>& list = free_lists[i];
+      for (size_t unused = std::min(low_water[i], list.size()); unused > 0; --unused) {
+        std::free(list.back());
+        list.pop_back();
+        stats.cached_bytes -= class_bytes(i);
+      }
+      low_water[i] = list.size();
+    }
   }
 };
 
@@ -113,10 +142,12 @@ void* allocate(size_t nbytes) {
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.enabled) {
+      c.tick_locked();
       std::vector<void*>& list = c.free_lists[index];
       if (!list.empty()) {
         void* p = list.back();
         list.pop_back();
+        c.low_water[index] = std::min(c.low_water[index], list.size());
         c.stats.cached_bytes -= cls;
         c.stats.in_use_bytes += cls;
         ++c.stats.hits;
@@ -143,6 +174,7 @@ void release(void* p, size_t nbytes) {
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.stats.in_use_bytes -= cls;
+    if (c.enabled) c.tick_locked();
     if (c.enabled && c.stats.cached_bytes + cls <= c.limit) {
       c.free_lists[index].push_back(p);
       c.stats.cached_bytes += cls;
@@ -196,6 +228,7 @@ void set_cache_limit(size_t bytes) {
       list.pop_back();
       c.stats.cached_bytes -= bytes;
     }
+    c.low_water[i] = std::min(c.low_water[i], list.size());
   }
 }
 

@@ -6,6 +6,10 @@
 // tens of thousands of page faults per step and none. Small buffers gain too: a free-list
 // pop is cheaper than aligned_alloc.
 //
+// The cache holds what the program keeps reusing: buffers that sit unused through an epoch of
+// allocator calls go back to the OS (Note [The cache follows recent use] in allocator.cpp),
+// so a one-off spike does not stay resident.
+//
 // Setting the environment variable TAPEGRAD_CACHING_ALLOCATOR=0 before import turns the cache
 // off (every buffer goes straight to aligned_alloc/free), which is what sanitizer runs want:
 // a use-after-free then hits freed memory instead of a recycled buffer.

@@ -140,6 +140,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   // Batched: 1-D operands become matrices, batch dims broadcast, everything folds into one bmm.
   // PyTorch folds a batch against a matrix into mm, so its dtype error is mm's there.
   if (std::min(da, db) <= 2) check_same_dtype(a, b, "m1 and m2");
+  // PyTorch folds a batch against a matrix or vector into one mm or mv, so its shape errors name
+  // the folded sizes: (2, 2, 3) @ (4, 5) says "(4x3 and 4x5)".
+  if (da >= 3 && db <= 2 && a.size(-1) != b.size(0)) {
+    const int64_t rows = numel_of(Shape(a.sizes().begin(), a.sizes().end() - 1)), k = a.size(-1);
+    TG_CHECK(db == 1, Runtime, "mat1 and mat2 shapes cannot be multiplied (", rows, "x", k, " and ", b.size(0), "x",
+             b.size(1), ")");
+    TG_ERROR(Runtime, "size mismatch, got input (", rows, "), mat (", rows, "x", k, "), vec (", b.size(0), ")");
+  }
   Tensor A = da == 1 ? unsqueeze(a, 0) : a;
   Tensor B = db == 1 ? unsqueeze(b, 1) : b;
   const int64_t n = A.size(-2), k = A.size(-1), k2 = B.size(-2), m = B.size(-1);

@@ -109,6 +109,12 @@ Tensor clamped_log(const Tensor& x) {
   return where(lt(l, scalar_tensor(-100.0)), like(l, -100.0), l);
 }
 
+// 0 <= v <= 1 everywhere; NaN is outside, as in PyTorch's check.
+bool all_in_unit_interval(const Tensor& v) {
+  Tensor inside = logical_and(ge(v, scalar_tensor(0.0)), le(v, scalar_tensor(1.0)));
+  return all(inside, DimList{}, false).data<bool>()[0];
+}
+
 struct BinaryCrossEntropy {
   static constexpr const char* name = "binary_cross_entropy";
   static constexpr const char* node = "BinaryCrossEntropyBackward0";
@@ -122,8 +128,8 @@ struct BinaryCrossEntropy {
     TG_CHECK(x.sizes() == t.sizes(), Value, "Using a target size (torch.Size(", shape_str(t.sizes()),
              ")) that is different to the input size (torch.Size(", shape_str(x.sizes()),
              ")) is deprecated. Please ensure they have the same size.");
-    Tensor bad = sum(to_dtype(lt(x, scalar_tensor(0.0)), DType::Int64) + to_dtype(gt(x, scalar_tensor(1.0)), DType::Int64));
-    TG_CHECK(bad.data<int64_t>()[0] == 0, Runtime, "all elements of input should be between 0 and 1");
+    TG_CHECK(all_in_unit_interval(x), Runtime, "all elements of input should be between 0 and 1");
+    TG_CHECK(all_in_unit_interval(t), Runtime, "all elements of target should be between 0 and 1");
     Tensor loss = -(t * clamped_log(x) + (1.0 - t) * clamped_log(1.0 - x));
     return reduce(w.t.defined() ? loss * w.t : loss, reduction);
   }

@@ -4,7 +4,9 @@ Freed buffers are kept on per-size free lists and handed to the next tensor of a
 size, so a training loop's big temporaries reuse memory that is already mapped instead of
 page-faulting in fresh memory at every step. Set ``TAPEGRAD_CACHING_ALLOCATOR=0`` in the
 environment before import to turn the cache off (for sanitizers and leak hunting);
-``TAPEGRAD_CACHE_LIMIT_MB`` bounds how much it keeps (2048 MB by default).
+``TAPEGRAD_CACHE_LIMIT_MB`` bounds how much it keeps (2048 MB by default). The cache follows
+recent use: buffers that no allocation has drawn on for an epoch of 8,192 allocator calls are
+freed, so the memory of a one-off spike goes back to the OS while a loop keeps what it reuses.
 """
 from typing import Dict
 

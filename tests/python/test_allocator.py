@@ -74,3 +74,39 @@ def test_environment_switch_turns_the_cache_off_at_start_up():
 def test_huge_allocation_still_reports_the_byte_count(caching):
     with pytest.raises(RuntimeError, match="you tried to allocate 4000000000000 bytes"):
         tg.empty(10 ** 12)
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+@sanitized
+def test_a_spike_goes_back_to_the_os_once_the_program_stops_reusing_it(caching):
+    """Issue 14: freeing 1.5 GB used to leave it all cached (and resident) for good. Buffers that
+    sit unused through an epoch of allocator calls are now freed (Note [The cache follows recent use])."""
+    tg.memory.empty_cache()
+    spike = [tg.ones(2_000_000) for _ in range(48)]  # 384 MB, faulted in
+    rss_at_peak = _rss_bytes()
+    del spike
+    assert tg.memory.stats()["cached_bytes"] >= 380_000_000  # kept while it may come back
+    small = tg.ones(64)  # big enough to come from the allocator (up to 32 bytes live in the Storage)
+    for _ in range(20_000):  # 40,000 allocator calls: past two epochs
+        small = small + 1
+    assert tg.memory.stats()["cached_bytes"] < 8_000_000
+    assert _rss_bytes() < rss_at_peak - 300_000_000
+    assert small[0].item() == 20_001
+
+
+@sanitized
+def test_a_loop_that_reuses_its_buffers_keeps_them_across_epochs(caching):
+    tg.memory.empty_cache()
+    x = tg.ones(10_000)
+    for _ in range(100):  # warm up: every class the loop uses is cached
+        y = x * 2
+        del y
+    misses = tg.memory.stats()["misses"]
+    for _ in range(20_000):  # 40,000 allocator calls: several epochs
+        y = x * 2
+        del y
+    assert tg.memory.stats()["misses"] == misses

@@ -5,8 +5,9 @@ them: reduction strings, legacy size_average/reduce, None-able weights, implicit
 PyTorch composes in Python (linear for N-d input, l1_loss, cross_entropy, dropout) are composed
 here the same way, so their grad_fn names match.
 """
+import operator
 import warnings
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -343,8 +344,25 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 _PAD_MODES = {"reflect": 0, "replicate": 1, "circular": 2}
 
 
+def _int_tuple(values: Sequence[int], fname: str, arg: str, position: int) -> List[int]:
+    """A tuple-of-ints argument as PyTorch's parser takes it: ints, bools or objects with __index__ (not
+    floats), with its TypeError otherwise."""
+    where = f"{fname}(): argument '{arg}' (position {position}) must be tuple of ints"
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"{where}, not {type(values).__name__}")
+    out = []
+    for pos, v in enumerate(values):
+        if isinstance(v, float) or not hasattr(type(v), "__index__"):
+            if pos == 0:
+                raise TypeError(f"{where}, but found element of type {type(v).__name__} at pos 0")
+            raise TypeError(f"{fname}(): argument '{arg}' failed to unpack the object at pos {pos + 1} with error "
+                            f"\"type must be tuple of ints,but got {type(v).__name__}\"")
+        out.append(operator.index(v))
+    return out
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
-    pad = [int(p) for p in pad]
+    pad = _int_tuple(pad, "pad", "pad", 2)
     if mode == "constant":
         return _nn.constant_pad(input, pad, 0.0 if value is None else float(value))
     if mode not in _PAD_MODES:
