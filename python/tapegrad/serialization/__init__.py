@@ -187,8 +187,8 @@ def _load_record(f: Any, remaining: Optional[int], weights_only: bool) -> Any:
     head = bytes(take(min(len(MAGIC), remaining) if remaining is not None else len(MAGIC)))
     if _legacy.is_legacy(head):  # the previous format: a whole .npz file
         rest = f.read()
-        header, blobs = _legacy.convert(head + rest)
-        return _decode.Decoder(header, blobs, weights_only).decode(header["root"])
+        old_header, old_blobs = _legacy.convert(head + rest)
+        return _decode.Decoder(old_header, old_blobs, weights_only).decode(old_header["root"])
     if head != MAGIC:
         raise ValueError("not a tapegrad file (no tapegrad header)")
     length, crc = _LENGTHS.unpack(bytes(take(_LENGTHS.size)))
@@ -209,7 +209,7 @@ def _load_record(f: Any, remaining: Optional[int], weights_only: bool) -> Any:
     total = sum(n for n, _ in sizes)
     if remaining is not None and total > remaining:
         raise ValueError(f"the blobs need {total} bytes, the file has {remaining} left")
-    blobs = []
+    blobs: List[bytearray] = []
     for n, crc in sizes:
         data = take(n)
         if zlib.crc32(data) != crc:
