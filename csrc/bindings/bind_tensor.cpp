@@ -105,9 +105,8 @@ Tensor storage_view(const Tensor& base, const std::vector<int64_t>& sizes, const
     if (sizes[i] > 0) overflow |= __builtin_mul_overflow(sizes[i] - 1, strides[i], &reach);
     overflow |= __builtin_add_overflow(last, reach, &last);
   }
-  int64_t needed = 0;
+  int64_t needed = 0;  // an empty view reads nothing, wherever it starts (as in PyTorch)
   if (!empty) overflow |= __builtin_mul_overflow(last + 1, item, &needed);
-  else overflow |= __builtin_mul_overflow(offset, item, &needed);
   const int64_t have = (int64_t)base.storage()->nbytes();
   TG_CHECK(!overflow && needed <= have, Runtime, "setStorage: sizes ", shape_str(Shape(sizes.begin(), sizes.end())),
            ", strides ", shape_str(Shape(strides.begin(), strides.end())), ", storage offset ", offset,

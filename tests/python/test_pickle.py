@@ -51,7 +51,9 @@ def test_old_crashes_are_gone_in_a_subprocess():
     lambda: tg.tensor([True, False]), lambda: tg.tensor([-2 ** 63, 2 ** 63 - 1]),
     lambda: tg.ones(3, requires_grad=True), lambda: tg.arange(12.0).reshape(3, 4).t(),
     lambda: tg.ones(3).expand(2, 3), lambda: tg.arange(10.0)[2:8:3], lambda: tg.arange(4.0)[4:],
-], ids=["f32", "0d_f64", "empty", "bool", "int64_extremes", "leaf", "transposed", "expanded", "stepped", "empty_view"])
+    lambda: tg.zeros(2, 0)[1:],  # an empty view starting past its (empty) storage, as in torch
+], ids=["f32", "0d_f64", "empty", "bool", "int64_extremes", "leaf", "transposed", "expanded", "stepped", "empty_view",
+        "empty_past_end"])
 def test_tensors_round_trip_every_protocol(make, protocol):
     t = make()
     back = pickle.loads(pickle.dumps(t, protocol=protocol))
