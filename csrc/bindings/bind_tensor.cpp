@@ -106,11 +106,12 @@ Tensor storage_view(const Tensor& base, const std::vector<int64_t>& sizes, const
     overflow |= __builtin_add_overflow(last, reach, &last);
   }
   int64_t needed = 0;  // an empty view reads nothing, wherever it starts (as in PyTorch)
-  if (!empty) overflow |= __builtin_mul_overflow(last + 1, item, &needed);
+  if (!empty) overflow |= __builtin_add_overflow(last, 1, &needed) || __builtin_mul_overflow(needed, item, &needed);
   const int64_t have = (int64_t)base.storage()->nbytes();
   TG_CHECK(!overflow && needed <= have, Runtime, "setStorage: sizes ", shape_str(Shape(sizes.begin(), sizes.end())),
            ", strides ", shape_str(Shape(strides.begin(), strides.end())), ", storage offset ", offset,
-           ", and itemsize ", item, " requiring a storage size of ", overflow ? std::string("more than 2**63") : std::to_string(needed),
+           ", and itemsize ", item, " requiring a storage size of ",
+           overflow ? std::string("more than 2**63") : std::to_string(needed),
            " are out of bounds for storage of size ", have);
   return Tensor::view_of(base, Shape(sizes.begin(), sizes.end()), Shape(strides.begin(), strides.end()), offset);
 }

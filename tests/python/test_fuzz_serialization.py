@@ -128,7 +128,9 @@ def objects(draw, depth=0):
     """Nested containers over one graph's tensors, with repeats and plain values."""
     tensors = draw(st.shared(tensor_graphs(), key="graph"))
     shared = draw(st.shared(st.builds(list), key="containers"))  # containers made so far, for repeats
-    kinds = ["tensor", "tensor", "value", "ndarray"] + (["list", "tuple", "dict", "odict", "repeat"] if depth < 3 else [])
+    kinds = ["tensor", "tensor", "value", "ndarray"]
+    if depth < 3:
+        kinds += ["list", "tuple", "dict", "odict", "repeat"]
     kind = draw(st.sampled_from(kinds))
     if kind == "tensor":
         return draw(st.sampled_from(tensors))

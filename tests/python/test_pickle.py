@@ -189,7 +189,8 @@ def test_deepcopy_memo_is_shared_with_other_objects():
 def test_every_native_class_pickles_or_refuses_cleanly():
     x = tg.ones(2, requires_grad=True)
     node = (x * 2).grad_fn
-    objs = {_C.Tensor: tg.ones(2), _C.dtype: tg.float64, _C.Node: node, _C.RemovableHandle: x.register_hook(lambda g: g)}
+    handle = x.register_hook(lambda g: g)
+    objs = {_C.Tensor: tg.ones(2), _C.dtype: tg.float64, _C.Node: node, _C.RemovableHandle: handle}
     classes = [c for c in vars(_C).values() if isinstance(c, type) and c.__module__.startswith("tapegrad._C")]
     for cls in classes:
         assert "__reduce_ex__" in vars(cls) and "__reduce__" in vars(cls), cls  # nothing reaches copyreg

@@ -28,7 +28,8 @@ NON_LEAF_DEEPCOPY = (
     "see https://github.com/pytorch/pytorch/pull/103001")
 
 DTYPES: Dict[str, Any] = {name: getattr(_C.dtype, name) for name in ("float32", "float64", "int64", "bool")}
-NUMPY_DTYPES: Dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "int64": np.dtype("<i8"), "bool": np.dtype("?")}
+NUMPY_DTYPES: Dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"),
+                                     "int64": np.dtype("<i8"), "bool": np.dtype("?")}
 
 
 def is_parameter(t: Tensor) -> bool:
