@@ -73,6 +73,12 @@ def test_tied_weights_stay_tied_through_state_dict_and_whole_model():
     np.testing.assert_array_equal(m(x).detach().numpy(), whole(x).detach().numpy())
 
 
+def test_a_pickled_object_saved_twice_loads_as_one_object():
+    m = nn.Linear(2, 2)
+    back = _round_trip({"model": m, "again": [m]}, weights_only=False)
+    assert back["model"] is back["again"][0]
+
+
 def test_a_pickled_object_and_the_plain_structure_share_tensors():
     t = tg.ones(3)
     back = _round_trip({"t": t, "module": nn.Identity(), "both": [t[1:], OrderedDict(x=t)]}, weights_only=False)

@@ -44,7 +44,7 @@ class Encoder:
         self.tensors: List[Dict[str, Any]] = []
         self._storage_index: Dict[Tuple[int, str], int] = {}
         self._tensor_index: Dict[int, int] = {}
-        self._memo: Dict[int, Dict[str, Any]] = {}  # id -> node of an ndarray / numpy scalar / bytes
+        self._memo: Dict[int, Dict[str, Any]] = {}  # id -> node of an ndarray, numpy scalar, bytes, pickle
         self._containers: Dict[int, int] = {}
         self._open: Set[int] = set()  # tuples and frozensets being described (a ref to one is a cycle)
         self._keep: List[Any] = []  # every object whose id() is a key above stays alive until written
@@ -135,7 +135,11 @@ class Encoder:
 
     def _pickle(self, obj: Any) -> Any:
         """Anything else is pickled, with its tensors written to the tensor table (so they keep
-        sharing storage with the rest of the file); only weights_only=False loads it."""
+        sharing storage with the rest of the file); only weights_only=False loads it. The same
+        object met twice is one pickle, so it loads as one object."""
+        node = self._memo.get(id(obj))
+        if node is not None:
+            return node
         buf = io.BytesIO()
         encoder = self
 
@@ -145,4 +149,7 @@ class Encoder:
 
         Pickler(buf, protocol=self.pickle_protocol).dump(obj)
         kind = type(obj)
-        return {"pickle": self.blob(buf.getbuffer()), "type": f"{kind.__module__}.{kind.__qualname__}"}
+        node = {"pickle": self.blob(buf.getbuffer()), "type": f"{kind.__module__}.{kind.__qualname__}"}
+        self._memo[id(obj)] = node
+        self._keep.append(obj)
+        return node
