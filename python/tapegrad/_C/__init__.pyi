@@ -9,7 +9,6 @@ import tapegrad
 import tapegrad._C
 import tapegrad._indexing
 import tapegrad.return_types
-import tapegrad.serialization._pickling
 import typing
 from . import _nn
 from . import _optim
@@ -54,7 +53,7 @@ class dtype:
     @typing.overload
     def __ne__(self, other: typing.Any) -> builtins.bool:
         ...
-    def __reduce__(self, _r = tapegrad.serialization._pickling.dtype_reduce_ex):
+    def __reduce__(self) -> typing.Any:
         ...
     def __reduce_ex__(self, protocol: typing.Any = 2) -> typing.Any:
         ...
@@ -493,7 +492,7 @@ class RemovableHandle:
     """
     What register_hook returns: remove() takes the hook out again.
     """
-    def __reduce__(self, _r = tapegrad.serialization._pickling._refuse):
+    def __reduce__(self) -> typing.Any:
         ...
     def __reduce_ex__(self, protocol: typing.Any = 2) -> typing.Any:
         ...
@@ -504,7 +503,7 @@ class Node:
         ...
     def __hash__(self) -> int:
         ...
-    def __reduce__(self, _r = tapegrad.serialization._pickling._refuse):
+    def __reduce__(self) -> typing.Any:
         ...
     def __reduce_ex__(self, protocol: typing.Any = 2) -> typing.Any:
         ...
@@ -529,7 +528,7 @@ class Node:
     def variable(self) -> Tensor:
         ...
 class _NodeRef:
-    def __reduce__(self, _r = tapegrad.serialization._pickling._refuse):
+    def __reduce__(self) -> typing.Any:
         ...
     def __reduce_ex__(self, protocol: typing.Any = 2) -> typing.Any:
         ...

@@ -101,7 +101,7 @@ def _write_atomically(path: str, parts: List[Any]) -> None:
 
 
 def load(f: PathOrFile, map_location: Any = None, pickle_module: Any = None, *, weights_only: Optional[bool] = None,
-         mmap: Optional[bool] = None, **pickle_load_args: Any) -> Any:
+         mmap: Optional[bool] = None) -> Any:
     """Reads one object written by save from a path or a readable binary file object (which is
     left just after it, so the next load reads the next save).
 

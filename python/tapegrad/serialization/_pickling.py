@@ -154,9 +154,17 @@ def dtype_reduce_ex(self: Any, protocol: Any = 2) -> Any:
     return (_rebuild_dtype, (self.name,))
 
 
-def _refuse(self: Any, protocol: Any = 2) -> Any:
+def dtype_reduce(self: Any) -> Any:
+    return dtype_reduce_ex(self, 2)
+
+
+def refuse_ex(self: Any, protocol: Any = 2) -> Any:
     name = self.name() if isinstance(self, _C.Node) else type(self).__name__
     raise TypeError(f"cannot pickle '{name}' object")
+
+
+def refuse(self: Any) -> Any:
+    return refuse_ex(self, 2)
 
 
 def _native_classes(module: Any, seen: set) -> Any:
@@ -175,6 +183,5 @@ def install() -> None:
     for cls in _native_classes(_C, set()):
         if "__reduce_ex__" in vars(cls):
             continue
-        reduce_ex = dtype_reduce_ex if cls is _C.dtype else _refuse
-        setattr(cls, "__reduce_ex__", reduce_ex)
-        setattr(cls, "__reduce__", lambda self, _r=reduce_ex: _r(self, 2))
+        setattr(cls, "__reduce_ex__", dtype_reduce_ex if cls is _C.dtype else refuse_ex)
+        setattr(cls, "__reduce__", dtype_reduce if cls is _C.dtype else refuse)
