@@ -80,6 +80,42 @@ int tensor_clear(PyObject* self) {
   return 0;
 }
 
+// PyTorch's set_(storage, offset, size, stride): a leaf over `base`'s storage with any layout
+// that stays inside it. Pickling, deepcopy and tapegrad.load rebuild each view of a saved
+// storage with it, so views keep sharing memory (and the version counter) as in PyTorch; the
+// check keeps a layout read from a file from reaching outside the buffer.
+Tensor storage_view(const Tensor& base, const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides,
+                    int64_t offset) {
+  TG_CHECK(sizes.size() == strides.size(), Runtime, "mismatch in length of strides and shape");
+  TG_CHECK(offset >= 0, Runtime, "Tensor: invalid storage offset ", offset);
+  const int64_t item = (int64_t)itemsize(base.dtype());
+  bool empty = false;
+  int64_t last = offset;  // the highest element index the layout reaches
+  bool overflow = false;
+  int64_t numel = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    TG_CHECK(sizes[i] >= 0, Runtime, "Trying to create tensor with negative dimension ", sizes[i]);
+    TG_CHECK(strides[i] >= 0, Runtime, "as_strided: Negative strides are not supported at the moment, got strides: ",
+             shape_str(Shape(strides.begin(), strides.end())));
+    if (sizes[i] == 0) empty = true;
+    // An expanded (stride 0) view reaches little memory but must still count its elements.
+    TG_CHECK(!__builtin_mul_overflow(numel, sizes[i], &numel), Runtime, "Tensor: sizes ",
+             shape_str(Shape(sizes.begin(), sizes.end())), " have more elements than int64 can count");
+    int64_t reach = 0;
+    if (sizes[i] > 0) overflow |= __builtin_mul_overflow(sizes[i] - 1, strides[i], &reach);
+    overflow |= __builtin_add_overflow(last, reach, &last);
+  }
+  int64_t needed = 0;  // an empty view reads nothing, wherever it starts (as in PyTorch)
+  if (!empty) overflow |= __builtin_add_overflow(last, 1, &needed) || __builtin_mul_overflow(needed, item, &needed);
+  const int64_t have = (int64_t)base.storage()->nbytes();
+  TG_CHECK(!overflow && needed <= have, Runtime, "setStorage: sizes ", shape_str(Shape(sizes.begin(), sizes.end())),
+           ", strides ", shape_str(Shape(strides.begin(), strides.end())), ", storage offset ", offset,
+           ", and itemsize ", item, " requiring a storage size of ",
+           overflow ? std::string("more than 2**63") : std::to_string(needed),
+           " are out of bounds for storage of size ", have);
+  return Tensor::view_of(base, Shape(sizes.begin(), sizes.end()), Shape(strides.begin(), strides.end()), offset);
+}
+
 }  // namespace
 
 void bind_tensor(py::module_& m) {
@@ -218,6 +254,10 @@ void bind_tensor(py::module_& m) {
   bind_tensor_operators(m, cls);
 
   m.def("_set_size_class", &py_convert::set_size_class, py::arg("cls"));
+  // A storage's identity (while it lives) and size, for grouping the views of one storage.
+  m.def("_storage_key", [](const Tensor& t) { return (uintptr_t)t.storage().get(); }, py::arg("self"));
+  m.def("_storage_nbytes", [](const Tensor& t) { return t.storage()->nbytes(); }, py::arg("self"));
+  m.def("_storage_view", &storage_view, py::arg("base"), py::arg("size"), py::arg("stride"), py::arg("storage_offset"));
 }
 
 }  // namespace tg::bindings

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _C, _indexing, _printing
 from ._C import Tensor
+from .serialization import _pickling
 
 
 def _repr(self: Tensor) -> str:
@@ -39,6 +40,11 @@ _METHODS = {
     "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
     "__setitem__": _indexing.setitem,
     "__iter__": _indexing.iterate,
+    # pickle (every protocol) and copy.deepcopy keep dtype, requires_grad, views' shared
+    # storage and Parameter-ness; see serialization/_pickling.py for why they must exist.
+    "__reduce_ex__": _pickling.tensor_reduce_ex,
+    "__reduce__": _pickling.tensor_reduce,
+    "__deepcopy__": _pickling.tensor_deepcopy,
 }
 
 for _name, _fn in _METHODS.items():

@@ -1,14 +1,19 @@
-"""tapegrad.save / tapegrad.load: round trips of tensors and nested containers, the file is a
-plain npz that loads without pickle, and corrupt or truncated files raise a clear error."""
+"""tapegrad.save / tapegrad.load: round trips of tensors and nested containers, plain data is
+written without pickle, files of the previous (npz) format still load, and corrupt or truncated
+files raise a clear error. Sharing, atomicity, the weights_only contract and hostile files are
+in test_save_load_hardening.py."""
 import io
+import json
+import pickle
 import zipfile
 from collections import OrderedDict
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import nn
+from tapegrad import nn, serialization
 
 
 def _eq(a, b):
@@ -68,17 +73,44 @@ def test_model_state_dict_round_trip(tmp_path):
     np.testing.assert_array_equal(m(x).detach().numpy(), m2(x).detach().numpy())
 
 
-def test_file_is_plain_npz_without_pickles(tmp_path):
-    tg.save({"w": tg.ones(2)}, tmp_path / "f")
-    with np.load(tmp_path / "f", allow_pickle=False) as z:
-        assert "__structure__" in z.files and z["t0"].tolist() == [1.0, 1.0]
+def test_plain_data_is_written_without_pickle(tmp_path):
+    tg.save({"w": tg.ones(2), "n": np.arange(3), "s": tg.Size([2]), "d": tg.float64}, tmp_path / "f")
+    data = (tmp_path / "f").read_bytes()
+    start = len(serialization.MAGIC)
+    length = int.from_bytes(data[start:start + 8], "little")
+    header = json.loads(data[start + 12:start + 12 + length])
+    assert "pickle" not in json.dumps(header["root"]) and header["format"] == "tapegrad-2"
 
 
-def test_unsupported_objects_are_refused():
-    with pytest.raises(TypeError, match="tapegrad.save can store"):
-        tg.save({"f": lambda: 0}, io.BytesIO())
-    with pytest.raises(TypeError, match="got ndarray"):
-        tg.save(np.ones(2), io.BytesIO())
+def _legacy_file(path, obj_structure, arrays):
+    """A file as tapegrad wrote it before the current format (tapegrad-npz-1)."""
+    entries = {f"t{i}": a for i, a in enumerate(arrays)}
+    entries["__structure__"] = np.array(json.dumps({"format": "tapegrad-npz-1", "root": obj_structure}))
+    with open(path, "wb") as fh:
+        np.savez(fh, **entries)
+
+
+def test_files_of_the_previous_format_still_load(tmp_path):
+    _legacy_file(tmp_path / "old", {"dict": [[{"value": "w"}, {"tensor": 0, "requires_grad": True}],
+                                             [{"value": "b"}, {"tensor": 1, "requires_grad": False}]],
+                                    "ordered": True},
+                 [np.arange(6, dtype=np.float32).reshape(2, 3), np.zeros(0, np.int64)])
+    back = tg.load(tmp_path / "old")
+    assert isinstance(back, OrderedDict) and list(back) == ["w", "b"]
+    assert back["w"].requires_grad and back["w"].tolist() == [[0, 1, 2], [3, 4, 5]] and back["b"].dtype == tg.int64
+
+
+def test_objects_that_are_not_plain_data_need_weights_only_false():
+    buf = io.BytesIO()
+    tg.save({"n": np.ones(2), "c": Fraction(1, 3)}, buf)  # numpy arrays are plain data now
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL fractions.Fraction"):
+        tg.load(buf)
+    buf.seek(0)
+    back = tg.load(buf, weights_only=False)
+    assert back["c"] == Fraction(1, 3) and back["n"].tolist() == [1.0, 1.0]
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        tg.save({"f": lambda: 0}, io.BytesIO())  # as with torch.save: pickle's own error
 
 
 def _saved_bytes():
