@@ -101,6 +101,7 @@ def _make_backward(cls: "Type[Function]", ctx: FunctionCtx, n_args: int, tensor_
     """The callable the C++ node runs: materialises missing grads, calls cls.backward, checks the
     count, and keeps the gradients of the tensor arguments (one per edge)."""
     name = cls.__name__ + "Backward"
+    tensor_set = frozenset(tensor_positions)
 
     def backward(grads: Tuple[Optional[Tensor], ...]) -> Tuple[Any, ...]:
         if ctx._materialize_grads:
@@ -109,9 +110,15 @@ def _make_backward(cls: "Type[Function]", ctx: FunctionCtx, n_args: int, tensor_
         result = cls.backward(ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
+        if len(result) > n_args and all(r is None for r in result[n_args:]):
+            result = result[:n_args]  # PyTorch accepts extra trailing Nones
         if len(result) != n_args:
             raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                f"(expected {n_args}, got {len(result)})")
+        for i, r in enumerate(result):
+            if r is not None and i not in tensor_set:
+                raise RuntimeError(f"function {name} returned a gradient different than None at position {i + 1}, "
+                                   "but the corresponding forward input was not a Variable")
         return tuple(result[i] for i in tensor_positions)
 
     return backward
