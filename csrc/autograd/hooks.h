@@ -11,7 +11,9 @@
 //
 // Note [Hook results]: whatever a hook hands back is checked here, before the engine uses it
 // (validate_hook_result), with PyTorch's errors: a hook may drop a gradient (undefined) or
-// replace it with one of the same dtype and size, never invent one or change the count.
+// replace it with one of the same dtype and size, never invent one or change the count. Unlike
+// PyTorch, a node whose incoming gradients were all dropped is not run, and so neither are the
+// hooks below it (PyTorch calls them with None).
 #pragma once
 #include <atomic>
 #include <functional>

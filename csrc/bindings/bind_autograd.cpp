@@ -40,14 +40,20 @@ Tensor tensor_result(py::handle r) {
   return r.cast<Tensor>();
 }
 
-std::optional<TensorList> tuple_result(py::handle r, size_t expected, const std::string& name) {
+// (PyTorch's order: the tuple, its length, then per value: None is fine, a value where there was
+// no gradient is refused before its type is looked at.)
+std::optional<TensorList> tuple_result(py::handle r, const TensorList& values, const std::string& name) {
   if (r.is_none()) return std::nullopt;
   TG_CHECK(PyTuple_Check(r.ptr()), Type, "expected tuple, but hook returned '", Py_TYPE(r.ptr())->tp_name, "'");
   size_t n = (size_t)PyTuple_GET_SIZE(r.ptr());
-  TG_CHECK(n == expected, Runtime, "hook '", name, "' has returned an incorrect number of values (got ", n,
-           ", but expected ", expected, ")");
+  TG_CHECK(n == values.size(), Runtime, "hook '", name, "' has returned an incorrect number of values (got ", n,
+           ", but expected ", values.size(), ")");
   TensorList out;
-  for (py::handle g : py::reinterpret_borrow<py::tuple>(r)) out.push_back(tensor_result(g));
+  for (size_t i = 0; i < n; ++i) {
+    py::handle g = PyTuple_GET_ITEM(r.ptr(), i);
+    TG_CHECK(g.is_none() || values[i].defined(), Runtime, "can't replace a None gradient with a non-None value");
+    out.push_back(tensor_result(g));
+  }
   return out;
 }
 
@@ -121,7 +127,7 @@ HookHandle register_node_hook(const std::shared_ptr<Node>& node, hint::NodeHook 
   NodePostHook hook = [ref, name](const TensorList& grad_inputs, const TensorList& grad_outputs) {
     py::gil_scoped_acquire gil;
     py::object r = py::reinterpret_borrow<py::object>(ref.get())(to_tuple(grad_inputs), to_tuple(grad_outputs));
-    return tuple_result(r, grad_inputs.size(), name);
+    return tuple_result(r, grad_inputs, name);
   };
   uint64_t id = node->hooks().post.add(std::move(hook), name);
   add_foreign_ref(node->foreign_refs, ref);
@@ -134,7 +140,7 @@ HookHandle register_node_prehook(const std::shared_ptr<Node>& node, hint::NodePr
   NodePreHook hook = [ref, name](const TensorList& grad_outputs) {
     py::gil_scoped_acquire gil;
     py::object r = py::reinterpret_borrow<py::object>(ref.get())(to_tuple(grad_outputs));
-    return tuple_result(r, grad_outputs.size(), name);
+    return tuple_result(r, grad_outputs, name);
   };
   uint64_t id = node->hooks().pre.add(std::move(hook), name);
   add_foreign_ref(node->foreign_refs, ref);

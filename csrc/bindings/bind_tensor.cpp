@@ -197,7 +197,7 @@ void bind_tensor(py::module_& m) {
           })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },
-          [](const Tensor& t, py::handle src_obj) {
+          [](const Tensor& t, hint::TensorResult src_obj) {
             TG_CHECK(py::isinstance<TensorImpl>(src_obj), Type, "Variable data has to be a tensor, but got ",
                      Py_TYPE(src_obj.ptr())->tp_name);
             Tensor src = src_obj.cast<Tensor>();

@@ -56,6 +56,15 @@ VALUES = {
 }
 
 
+def hook_value(L, make, g):
+    # PyTorch still runs the nodes below a dropped gradient and calls their hooks with None;
+    # tapegrad does not run them (Note [Hook results]). A hook that leaves None alone behaves
+    # the same in both.
+    if g is None or (isinstance(g, tuple) and all(t is None for t in g)):
+        return None
+    return make(L, g)
+
+
 def build(L, entry, sample, hooks, seed):
     rng = np.random.default_rng(seed)
     leaves = [L.tensor(rng.uniform(entry.low, entry.high, size=s), dtype=L.float64).requires_grad_()
@@ -67,16 +76,16 @@ def build(L, entry, sample, hooks, seed):
     for where, value in hooks:
         make = VALUES[value]
         if where == "tensor_out":
-            out.register_hook(lambda g, make=make: make(L, g))
+            out.register_hook(lambda g, make=make: hook_value(L, make, g))
         elif where == "tensor_leaf":
-            leaves[0].register_hook(lambda g, make=make: make(L, g))
+            leaves[0].register_hook(lambda g, make=make: hook_value(L, make, g))
         elif where == "pre_out":
-            out.grad_fn.register_prehook(lambda g, make=make: make(L, g))
+            out.grad_fn.register_prehook(lambda g, make=make: hook_value(L, make, g))
         elif where == "post_out":
-            out.grad_fn.register_hook(lambda gi, go, make=make: make(L, gi))
+            out.grad_fn.register_hook(lambda gi, go, make=make: hook_value(L, make, gi))
         else:
             acc = leaves[0].grad_fn if leaves[0].grad_fn is not None else (leaves[0] * 1).grad_fn.next_functions[0][0]
-            acc.register_prehook(lambda g, make=make: make(L, g))
+            acc.register_prehook(lambda g, make=make: hook_value(L, make, g))
     return out, leaves, before
 
 
