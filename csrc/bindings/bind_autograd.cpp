@@ -168,7 +168,9 @@ void node_dealloc(PyObject* self) {
   if (v_h.holder_constructed()) {
     NodeHolder& holder = v_h.holder<NodeHolder>();
     if (holder && holder->python_object == self) {
-      if (holder.use_count() > 1) {
+      // (An object someone holds a weak reference to dies as usual: that reference could hand
+      // it back to Python without node_object.)
+      if (holder.use_count() > 1 && !reinterpret_cast<py::detail::instance*>(self)->weakrefs) {
         Py_SET_REFCNT(self, 1);  // resurrected: this reference now belongs to the node
         holder->owns_python_object = true;
         NodeHolder keep = std::move(holder);

@@ -432,3 +432,13 @@ def test_a_node_object_outlives_its_graph_only_while_python_holds_it():
     del y
     assert re.match(r"<AccumulateGrad object at 0x[0-9a-f]+>", repr(acc))
     assert acc.variable is x
+
+
+def test_a_weakly_referenced_node_object_dies_as_usual():
+    import weakref
+    x = leaf(tg, 3)
+    y = (x * 2).sum()
+    ref = weakref.ref(y.grad_fn)
+    gc.collect()
+    assert ref() is None  # no resurrection behind a weak reference's back
+    assert y.grad_fn.name() == "SumBackward0"
