@@ -442,3 +442,22 @@ def test_a_weakly_referenced_node_object_dies_as_usual():
     gc.collect()
     assert ref() is None  # no resurrection behind a weak reference's back
     assert y.grad_fn.name() == "SumBackward0"
+
+
+def test_custom_function_with_a_non_tensor_output_gets_none_for_it():
+    def case(L):
+        class WithCount(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2, 7
+
+            @staticmethod
+            def backward(ctx, g, g_count):
+                assert g_count is None
+                return g * 2
+
+        x = leaf(L, 3)
+        y, count = WithCount.apply(x)
+        y.sum().backward()
+        return count, x.grad.tolist()
+    assert same_everywhere(case) == ("ok", (7, [2.0, 2.0, 2.0]))
