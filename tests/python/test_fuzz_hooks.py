@@ -4,7 +4,7 @@ test_hook_results: a random op of the op table (op_db.OPS, op_db_nn's entries in
 leaves, one or two random hooks (a tensor hook on the output or on a leaf, a pre-hook or a
 post-hook on the output's node or on a leaf's AccumulateGrad) that return a random value: None,
 the gradient(s) scaled, a tuple of Nones, a wrong size, a wrong dtype, too many or too few values,
-a list instead of a tuple, a number, a string. Every case must either work or raise a clean
+a list instead of a tuple, a number, a string, or the right size laid out with stride 0 or a step. Every case must either work or raise a clean
 RuntimeError / TypeError (no crash, no pybind11 text), and leave the leaves' values unchanged.
 With PyTorch installed, tensor hooks and pre-hooks must give PyTorch's outcome: the same
 exception type, or the same gradients.
@@ -35,6 +35,10 @@ if os.environ.get("TAPEGRAD_FUZZ_EXAMPLES"):
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=PROFILE != "long", database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
+def _each(g, f):
+    return f(g) if not isinstance(g, tuple) else tuple(None if t is None else f(t) for t in g)
+
+
 WHERE = ["tensor_out", "tensor_leaf", "pre_out", "post_out", "pre_acc"]
 # What a hook returns, given the library L and the gradient(s) g it received (a tensor for a
 # tensor hook, a tuple for node hooks).
@@ -47,6 +51,9 @@ VALUES = {
     else tuple(None if t is None else (t.double() if t.dtype == L.float32 else t.float()) for t in g),
     "int dtype": lambda L, g: g.long() if not isinstance(g, tuple) else tuple(None if t is None else t.long()
                                                                              for t in g),
+    # The right size and dtype, laid out as no kernel produces it: stride 0, or every other element.
+    "expanded": lambda L, g: _each(g, lambda t: (t.sum() * 0 + 1.5).expand(t.shape)),
+    "strided": lambda L, g: _each(g, lambda t: L.stack([t * 3, t], -1)[..., 0]),
     "too many": lambda L, g: (g, g) if not isinstance(g, tuple) else g + (None,),
     "too few": lambda L, g: () if isinstance(g, tuple) else (),
     "list": lambda L, g: list(g) if isinstance(g, tuple) else [g],
