@@ -108,34 +108,50 @@ std::unordered_set<Node*> nodes_leading_to(const std::vector<Edge>& roots,
   return run;
 }
 
+// Tensor hooks, then retain_grad, per incoming gradient (Note [Hook lists]).
 void run_tensor_hooks(Node& node, TensorList& inputs) {
   if (NodeHooks* h = node.hooks_if_any())
     for (size_t i = 0; i < inputs.size() && i < h->tensor.size(); ++i)
-      if (inputs[i].defined() && !h->tensor[i].empty()) inputs[i] = h->tensor[i].run(inputs[i]);
+      if (inputs[i].defined()) inputs[i] = h->tensor[i].run(inputs[i]);
   if (node.is_accumulate_grad() && !inputs.empty() && inputs[0].defined()) {
     AutogradMeta* meta = static_cast<AccumulateGrad&>(node).variable().autograd_meta_if_any();
-    if (meta && meta->hooks) inputs[0] = meta->hooks->run(inputs[0]);
+    if (TensorHooks* hooks = meta ? meta->hooks.get() : nullptr) inputs[0] = hooks->run(inputs[0]);
   }
 }
 
+bool any_defined(const TensorList& ts) {
+  for (const Tensor& t : ts)
+    if (t.defined()) return true;
+  return false;
+}
+
+// Pre-hooks, apply, post-hooks. Every replacement a hook returns is checked before it is used
+// (Note [Hook results]); a node whose incoming gradients were all dropped by its pre-hooks is
+// not applied: nothing flows out of it, as if nothing had flowed in.
 TensorList apply_with_hooks(Node& node, TensorList&& inputs) {
   NodeHooks* h = node.hooks_if_any();
-  if (h)
-    for (const auto& pre : h->pre) {
-      TensorList replaced = pre.fn(inputs);
-      if (!replaced.empty()) inputs = std::move(replaced);
-    }
-  TensorList grad_outputs = h && !h->post.empty() ? inputs : TensorList();
+  auto pre = h ? h->pre.snapshot() : nullptr;
+  auto post = h ? h->post.snapshot() : nullptr;
+  if (pre)
+    for (const auto& hook : *pre)
+      if (std::optional<TensorList> replaced = hook.fn(inputs)) {
+        validate_hook_result(inputs, *replaced, hook.name);
+        inputs = std::move(*replaced);
+      }
+  TensorList grad_outputs = post ? inputs : TensorList();
   TensorList outputs;
-  {
+  if (any_defined(inputs)) {
     CurrentNodeGuard current(&node);
     outputs = node.apply(std::move(inputs));
+  } else {
+    outputs.resize(node.next_edges().size());
   }
-  if (h)
-    for (const auto& post : h->post) {
-      TensorList replaced = post.fn(outputs, grad_outputs);
-      if (!replaced.empty()) outputs = std::move(replaced);
-    }
+  if (post)
+    for (const auto& hook : *post)
+      if (std::optional<TensorList> replaced = hook.fn(outputs, grad_outputs)) {
+        validate_hook_result(outputs, *replaced, hook.name);
+        outputs = std::move(*replaced);
+      }
   return outputs;
 }
 
@@ -202,10 +218,8 @@ TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads,
     std::shared_ptr<Node> node = ready.top();
     ready.pop();
     TensorList inputs = std::move(table.find(node.get())->buffer);
-    bool any = false;
-    for (const Tensor& in : inputs) any = any || in.defined();
     TensorList outputs;
-    if (any) {
+    if (any_defined(inputs)) {
       run_tensor_hooks(*node, inputs);
       if (pruned)
         if (auto t = targets.find(node.get()); t != targets.end())

@@ -1,6 +1,5 @@
 #include "autograd/hooks.h"
 
-#include <algorithm>
 #include <atomic>
 
 #include "core/grad_mode.h"
@@ -14,19 +13,25 @@ uint64_t next_hook_id() {
   return counter.fetch_add(1);
 }
 
-bool TensorHooks::remove(uint64_t id) {
-  auto it = std::find_if(hooks.begin(), hooks.end(), [&](const auto& h) { return h.id == id; });
-  if (it == hooks.end()) return false;
-  hooks.erase(it);
-  return true;
+void TensorHooks::set_retains_grad(const std::weak_ptr<TensorImpl>& t) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  retains_grad_ = t;
+}
+
+std::shared_ptr<TensorImpl> TensorHooks::retains_grad() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return retains_grad_.lock();
 }
 
 Tensor TensorHooks::run(Tensor grad) const {
-  for (const auto& h : hooks) {
-    Tensor replaced = h.fn(grad);
-    if (replaced.defined()) grad = replaced;
-  }
-  if (auto impl = retains_grad.lock()) {
+  if (auto list = hooks.snapshot())
+    for (const auto& h : *list) {
+      Tensor replaced = h.fn(grad);
+      if (!replaced.defined()) continue;
+      validate_hook_result(grad, replaced, h.name);
+      grad = replaced;
+    }
+  if (auto impl = retains_grad()) {
     // A non-leaf's retained .grad: a private copy the first time, then accumulated.
     Tensor self(impl);
     AutogradMeta& meta = self.autograd_meta();
@@ -37,6 +42,20 @@ Tensor TensorHooks::run(Tensor grad) const {
       meta.grad = add(meta.grad, grad);
   }
   return grad;
+}
+
+void validate_hook_result(const Tensor& value, const Tensor& result, const std::string& hook_name) {
+  if (!result.defined()) return;  // dropping a gradient is always allowed
+  TG_CHECK(value.defined(), Runtime, "can't replace a None gradient with a non-None value");
+  TG_CHECK(result.dtype() == value.dtype(), Runtime, "hook '", hook_name, "' has changed the type of value (was torch.",
+           dtype_legacy_name(value.dtype()), "Tensor got torch.", dtype_legacy_name(result.dtype()), "Tensor)");
+  TG_CHECK(result.sizes() == value.sizes(), Runtime, "hook '", hook_name, "' has changed the size of value");
+}
+
+void validate_hook_result(const TensorList& values, const TensorList& result, const std::string& hook_name) {
+  TG_CHECK(result.size() == values.size(), Runtime, "hook '", hook_name,
+           "' has returned an incorrect number of values (got ", result.size(), ", but expected ", values.size(), ")");
+  for (size_t i = 0; i < values.size(); ++i) validate_hook_result(values[i], result[i], hook_name);
 }
 
 }  // namespace tg

@@ -15,12 +15,14 @@ Node::Node() : sequence_nr_(tl_next_sequence_nr++) {
 }
 
 NodeHooks& Node::hooks() {
-  if (!hooks_) hooks_ = std::make_unique<NodeHooks>();
-  if (hooks_->tensor.size() < num_inputs()) hooks_->tensor.resize(num_inputs());
-  return *hooks_;
+  return hooks_.get_or_create([this] { return new NodeHooks(num_inputs()); });
 }
 
+static void (*g_release_python_object)(Node&) = nullptr;
+void Node::set_python_object_release(void (*release)(Node&)) { g_release_python_object = release; }
+
 Node::~Node() {
+  if (owns_python_object && g_release_python_object) g_release_python_object(*this);
   for (Edge& e : next_edges_) release_node(std::move(e.fn));
   g_live_nodes.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -47,11 +47,12 @@ struct SavedInfo {
   bool released;
 };
 
-// Hooks registered on a node; allocated only when one is registered.
+// Hooks registered on a node; allocated only when one is registered (Note [Hook lists]).
 struct NodeHooks {
-  std::vector<TensorHooks> tensor;  // per incoming gradient (the forward output of that index)
-  std::vector<HookEntry<NodePreHook>> pre;
-  std::vector<HookEntry<NodePostHook>> post;
+  explicit NodeHooks(size_t num_inputs) : tensor(num_inputs) {}
+  std::vector<TensorHooks> tensor;  // per incoming gradient (the forward output of that index); never resized
+  HookList<NodePreHook> pre;
+  HookList<NodePostHook> post;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -77,7 +78,7 @@ class Node : public std::enable_shared_from_this<Node> {
   size_t num_inputs() const { return input_meta_.size(); }
 
   NodeHooks* hooks_if_any() const { return hooks_.get(); }
-  NodeHooks& hooks();
+  NodeHooks& hooks();  // safe while another thread runs backward through this node
   // The Python stack of the forward call that created this node (anomaly mode only).
   const std::string& forward_trace() const { return forward_trace_; }
 
@@ -87,7 +88,7 @@ class Node : public std::enable_shared_from_this<Node> {
   uint64_t sequence_nr_;
   EdgeList next_edges_;
   InputMetaList input_meta_;
-  std::unique_ptr<NodeHooks> hooks_;
+  LazyBox<NodeHooks> hooks_;
   std::string forward_trace_;
 
  public:
@@ -97,6 +98,16 @@ class Node : public std::enable_shared_from_this<Node> {
 
   // Serialises apply + release_saved when several threads run backward through one graph.
   std::mutex apply_mutex;
+
+  // Note [Node objects]: the Python object of this node while one exists, so that a node
+  // crosses into Python as the same object for as long as it lives (`y.grad_fn is y.grad_fn`,
+  // graph walks keyed by id()). Set and read by the bindings under the GIL. While Python holds
+  // the object, the object owns the node and this pointer is borrowed; when Python lets go of
+  // it while the node lives on, the node takes the object over (owns_python_object) and hands
+  // it to Python again on the next access. release_python_object drops that reference.
+  void* python_object = nullptr;
+  bool owns_python_object = false;
+  static void set_python_object_release(void (*release)(Node&));
 };
 
 // Drops one reference to a node. When it was the last one, the node's children are released

@@ -9,6 +9,8 @@
 #include "bindings/py_node.h"
 #include "core/grad_mode.h"
 
+#include <atomic>
+
 namespace tg::bindings {
 
 namespace {
@@ -22,25 +24,37 @@ struct HookHandle {
   }
 };
 
-TensorHook wrap_tensor_hook(std::shared_ptr<PyObject> ref) {
-  return [ref](const Tensor& grad) -> Tensor {
-    py::gil_scoped_acquire gil;
-    py::object fn = py::reinterpret_borrow<py::object>(ref.get());
-    py::object r = fn(grad);
-    if (r.is_none()) return Tensor();
-    TG_CHECK(py::isinstance<TensorImpl>(r), Type, "expected Variable, but hook returned '", Py_TYPE(r.ptr())->tp_name,
-             "'");
-    Tensor out = r.cast<Tensor>();
-    if (out.sizes() != grad.sizes() || out.dtype() != grad.dtype()) {
-      // PyTorch's check: a hook may replace the gradient, not change its size or type.
-      std::string name = py::hasattr(fn, "__name__") ? py::str(fn.attr("__name__")).cast<std::string>()
-                                                     : py::str(fn).cast<std::string>();
-      TG_CHECK(out.sizes() == grad.sizes(), Runtime, "hook '", name, "' has changed the size of value");
-      TG_ERROR(Runtime, "hook '", name, "' has changed the type of value (was torch.", dtype_legacy_name(grad.dtype()),
-               "Tensor got torch.", dtype_legacy_name(out.dtype()), "Tensor)");
-    }
-    return out;
-  };
+// The name PyTorch's hook errors give a Python hook: its __name__, else its repr.
+std::string hook_name(py::handle fn) {
+  if (py::hasattr(fn, "__name__")) return py::str(fn.attr("__name__")).cast<std::string>();
+  return py::repr(fn).cast<std::string>();
+}
+
+// Python-level checks of what a hook returned: its type and count, in PyTorch's words. The
+// values themselves (dtype, size, None) are checked by the engine for every kind of hook
+// (Note [Hook results] in autograd/hooks.h).
+Tensor tensor_result(py::handle r) {
+  if (r.is_none()) return Tensor();
+  TG_CHECK(py::isinstance<TensorImpl>(r), Type, "expected Variable, but hook returned '", Py_TYPE(r.ptr())->tp_name,
+           "'");
+  return r.cast<Tensor>();
+}
+
+// (PyTorch's order: the tuple, its length, then per value: None is fine, a value where there was
+// no gradient is refused before its type is looked at.)
+std::optional<TensorList> tuple_result(py::handle r, const TensorList& values, const std::string& name) {
+  if (r.is_none()) return std::nullopt;
+  TG_CHECK(PyTuple_Check(r.ptr()), Type, "expected tuple, but hook returned '", Py_TYPE(r.ptr())->tp_name, "'");
+  size_t n = (size_t)PyTuple_GET_SIZE(r.ptr());
+  TG_CHECK(n == values.size(), Runtime, "hook '", name, "' has returned an incorrect number of values (got ", n,
+           ", but expected ", values.size(), ")");
+  TensorList out;
+  for (size_t i = 0; i < n; ++i) {
+    py::handle g = PyTuple_GET_ITEM(r.ptr(), i);
+    TG_CHECK(g.is_none() || values[i].defined(), Runtime, "can't replace a None gradient with a non-None value");
+    out.push_back(tensor_result(g));
+  }
+  return out;
 }
 
 py::tuple to_tuple(const TensorList& ts) {
@@ -49,92 +63,87 @@ py::tuple to_tuple(const TensorList& ts) {
   return t;
 }
 
-TensorList from_result(py::handle r, const char* what) {
-  TensorList out;
-  if (r.is_none()) return out;
-  for (py::handle g : r) out.push_back(g.is_none() ? Tensor() : g.cast<Tensor>());
-  (void)what;
-  return out;
+// Keeps the Python function of a hook visible to the garbage collector (Note [Tensors and
+// Python's GC]); handles of removed hooks leave expired entries, dropped here.
+void add_foreign_ref(std::vector<std::weak_ptr<void>>& refs, const std::shared_ptr<PyObject>& ref) {
+  std::erase_if(refs, [](const std::weak_ptr<void>& w) { return w.expired(); });
+  refs.push_back(ref);
 }
 
 // The tensor hooks of `t`: its own (leaf) or its grad_fn's slot for it (non-leaf).
 TensorHooks& tensor_hooks_of(const Tensor& t) {
-  if (t.is_leaf()) {
-    AutogradMeta& meta = t.autograd_meta();
-    if (!meta.hooks) meta.hooks = std::make_unique<TensorHooks>();
-    return *meta.hooks;
-  }
-  return t.grad_fn()->hooks().tensor[t.output_nr()];
+  if (t.is_leaf()) return t.autograd_meta().hooks.get_or_create([] { return new TensorHooks(); });
+  NodeHooks& h = t.grad_fn()->hooks();
+  TG_CHECK(t.output_nr() < h.tensor.size(), Runtime, "output ", t.output_nr(), " of ", t.grad_fn()->name(),
+           " has no gradient slot");
+  return h.tensor[t.output_nr()];
 }
 
 HookHandle register_tensor_hook(const Tensor& t, hint::TensorHook fn) {
   TG_CHECK(t.requires_grad(), Runtime, "cannot register a hook on a tensor that doesn't require gradient");
-  uint64_t id = next_hook_id();
   auto ref = py_convert::py_ref(fn);
-  tensor_hooks_of(t).hooks.push_back({id, wrap_tensor_hook(ref)});
-  (t.is_leaf() ? t.autograd_meta().foreign_refs : t.grad_fn()->foreign_refs).push_back(ref);
+  TensorHook hook = [ref](const Tensor& grad) -> Tensor {
+    py::gil_scoped_acquire gil;
+    return tensor_result(py::reinterpret_borrow<py::object>(ref.get())(grad));
+  };
+  uint64_t id = tensor_hooks_of(t).hooks.add(std::move(hook), hook_name(fn));
+  add_foreign_ref(t.is_leaf() ? t.autograd_meta().foreign_refs : t.grad_fn()->foreign_refs, ref);
   if (t.is_leaf()) {
     std::weak_ptr<TensorImpl> weak = t.impl_ptr();
     return {[weak, id] {
       if (auto impl = weak.lock())
-        if (impl->autograd && impl->autograd->hooks) impl->autograd->hooks->remove(id);
+        if (TensorHooks* h = impl->autograd ? impl->autograd->hooks.get() : nullptr) h->hooks.remove(id);
     }};
   }
   std::weak_ptr<Node> weak = t.grad_fn();
   uint32_t nr = t.output_nr();
   return {[weak, nr, id] {
-    if (auto n = weak.lock()) n->hooks().tensor[nr].remove(id);
+    if (auto n = weak.lock()) n->hooks().tensor[nr].hooks.remove(id);
   }};
 }
 
 void retain_grad(const Tensor& t) {
   TG_CHECK(t.requires_grad(), Runtime, "can't retain_grad on Tensor that has requires_grad=False");
   if (t.is_leaf()) return;  // leaves keep .grad anyway
-  t.grad_fn()->hooks().tensor[t.output_nr()].retains_grad = t.impl_ptr();
+  tensor_hooks_of(t).set_retains_grad(t.impl_ptr());
 }
 
 bool retains_grad(const Tensor& t) {
   if (t.is_leaf()) return false;
   NodeHooks* h = t.grad_fn()->hooks_if_any();
-  return h && t.output_nr() < h->tensor.size() && h->tensor[t.output_nr()].retains_grad.lock() == t.impl_ptr();
+  return h && t.output_nr() < h->tensor.size() && h->tensor[t.output_nr()].retains_grad() == t.impl_ptr();
 }
 
-template <class Entry>
-HookHandle remove_from(std::weak_ptr<Node> weak, std::vector<Entry> NodeHooks::*list, uint64_t id) {
+template <class Fn>
+HookHandle remove_from(std::weak_ptr<Node> weak, HookList<Fn> NodeHooks::*list, uint64_t id) {
   return {[weak, list, id] {
-    if (auto n = weak.lock()) {
-      auto& v = n->hooks().*list;
-      for (auto it = v.begin(); it != v.end(); ++it)
-        if (it->id == id) {
-          v.erase(it);
-          return;
-        }
-    }
+    if (auto n = weak.lock()) (n->hooks().*list).remove(id);
   }};
 }
 
 HookHandle register_node_hook(const std::shared_ptr<Node>& node, hint::NodeHook fn) {
   auto ref = py_convert::py_ref(fn);
-  node->foreign_refs.push_back(ref);
-  uint64_t id = next_hook_id();
-  node->hooks().post.push_back({id, [ref](const TensorList& grad_inputs, const TensorList& grad_outputs) {
-                                  py::gil_scoped_acquire gil;
-                                  py::object r = py::reinterpret_borrow<py::object>(ref.get())(
-                                      to_tuple(grad_inputs), to_tuple(grad_outputs));
-                                  return from_result(r, "hook");
-                                }});
+  std::string name = hook_name(fn);
+  NodePostHook hook = [ref, name](const TensorList& grad_inputs, const TensorList& grad_outputs) {
+    py::gil_scoped_acquire gil;
+    py::object r = py::reinterpret_borrow<py::object>(ref.get())(to_tuple(grad_inputs), to_tuple(grad_outputs));
+    return tuple_result(r, grad_inputs, name);
+  };
+  uint64_t id = node->hooks().post.add(std::move(hook), name);
+  add_foreign_ref(node->foreign_refs, ref);
   return remove_from(node, &NodeHooks::post, id);
 }
 
 HookHandle register_node_prehook(const std::shared_ptr<Node>& node, hint::NodePrehook fn) {
   auto ref = py_convert::py_ref(fn);
-  node->foreign_refs.push_back(ref);
-  uint64_t id = next_hook_id();
-  node->hooks().pre.push_back({id, [ref](const TensorList& grad_outputs) {
-                                 py::gil_scoped_acquire gil;
-                                 py::object r = py::reinterpret_borrow<py::object>(ref.get())(to_tuple(grad_outputs));
-                                 return from_result(r, "prehook");
-                               }});
+  std::string name = hook_name(fn);
+  NodePreHook hook = [ref, name](const TensorList& grad_outputs) {
+    py::gil_scoped_acquire gil;
+    py::object r = py::reinterpret_borrow<py::object>(ref.get())(to_tuple(grad_outputs));
+    return tuple_result(r, grad_outputs, name);
+  };
+  uint64_t id = node->hooks().pre.add(std::move(hook), name);
+  add_foreign_ref(node->foreign_refs, ref);
   return remove_from(node, &NodeHooks::pre, id);
 }
 
@@ -143,6 +152,87 @@ TensorList tensors_or_none(const std::vector<hint::OptTensor>& objs) {
   for (const py::object& o : objs) out.push_back(o.is_none() ? Tensor() : o.cast<Tensor>());
   return out;
 }
+
+// Note [Node objects] (autograd/node.h): the two ways a node's Python object is held.
+using NodeHolder = std::shared_ptr<Node>;
+
+py::detail::value_and_holder node_value_and_holder(PyObject* self) {
+  return reinterpret_cast<py::detail::instance*>(self)->get_value_and_holder();
+}
+
+// Called when Python drops its last reference to a node's object. While the graph still holds
+// the node, the object is kept for it instead of dying: the node takes the reference over and the
+// object gives up its own on the node (so that the two keep no cycle).
+void node_dealloc(PyObject* self) {
+  auto v_h = node_value_and_holder(self);
+  if (v_h.holder_constructed()) {
+    NodeHolder& holder = v_h.holder<NodeHolder>();
+    if (holder && holder->python_object == self) {
+      // (An object someone holds a weak reference to dies as usual: that reference could hand
+      // it back to Python without node_object.)
+      if (holder.use_count() > 1 && !reinterpret_cast<py::detail::instance*>(self)->weakrefs) {
+        Py_SET_REFCNT(self, 1);  // resurrected: this reference now belongs to the node
+        holder->owns_python_object = true;
+        NodeHolder keep = std::move(holder);
+        holder.~NodeHolder();
+        v_h.set_holder_constructed(false);
+        reinterpret_cast<py::detail::instance*>(self)->owned = false;  // pybind11 must not free the node
+        keep.reset();  // the graph may have died meanwhile: then ~Node releases the object (last)
+        return;
+      }
+      holder->python_object = nullptr;
+    }
+  }
+  py::detail::pybind11_object_dealloc(self);
+}
+
+// ~Node of a node that kept its object: the object dies with it.
+void release_node_object(Node& node) {
+  if (!Py_IsInitialized()) return;
+  py::gil_scoped_acquire gil;
+  auto* self = static_cast<PyObject*>(node.python_object);
+  node.python_object = nullptr;
+  node.owns_python_object = false;
+  PyObject *type, *value, *trace;
+  PyErr_Fetch(&type, &value, &trace);
+  Py_DECREF(self);
+  PyErr_Restore(type, value, trace);
+}
+
+}  // namespace
+
+// The Python object of a node: always the same one while the node lives.
+py::object node_object(const std::shared_ptr<Node>& node) {
+  if (!node) return py::none();
+  if (auto* self = static_cast<PyObject*>(node->python_object)) {
+    if (!node->owns_python_object) return py::reinterpret_borrow<py::object>(self);
+    // Python takes the object back from the node, with the node's reference.
+    auto v_h = node_value_and_holder(self);
+    new (&v_h.holder<NodeHolder>()) NodeHolder(node);
+    v_h.set_holder_constructed(true);
+    reinterpret_cast<py::detail::instance*>(self)->owned = true;
+    node->owns_python_object = false;
+    return py::reinterpret_steal<py::object>(self);
+  }
+  py::object obj = py::cast(node);
+  node->python_object = obj.ptr();
+  return obj;
+}
+
+void warn_create_graph_backward() {
+  // PyTorch warns once per process (TORCH_WARN_ONCE), whatever Python's warning filters say.
+  static std::atomic<bool> warned{false};
+  if (warned.exchange(true)) return;
+  if (PyErr_WarnEx(PyExc_UserWarning,
+                   "Using backward() with create_graph=True will create a reference cycle between the parameter and "
+                   "its gradient which can cause a memory leak. We recommend using autograd.grad when creating the "
+                   "graph to avoid this. If you have to use this function, make sure to reset the .grad fields of "
+                   "your parameters to None after use to break the cycle and avoid the leak.",
+                   1) < 0)
+    throw py::error_already_set();
+}
+
+namespace {
 
 // The Python stack at a node's creation, for anomaly mode (called with or without the GIL).
 std::string python_stack() {
@@ -159,7 +249,10 @@ void bind_autograd(py::module_& m) {
   py::class_<HookHandle>(m, "RemovableHandle", "What register_hook returns: remove() takes the hook out again.")
       .def("remove", &HookHandle::remove);
 
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node")
+  Node::set_python_object_release(&release_node_object);
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::custom_type_setup([](PyHeapTypeObject* heap) {
+                                            heap->ht_type.tp_dealloc = node_dealloc;
+                                          }))
       .def("name", &Node::name)
       .def("__repr__",
            [](py::handle self) {
@@ -174,7 +267,7 @@ void bind_autograd(py::module_& m) {
                                py::tuple out(n.next_edges().size());
                                for (size_t i = 0; i < n.next_edges().size(); ++i) {
                                  const Edge& e = n.next_edges()[i];
-                                 out[i] = py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), e.input_nr);
+                                 out[i] = py::make_tuple(node_object(e.fn), e.input_nr);
                                }
                                return out;
                              })

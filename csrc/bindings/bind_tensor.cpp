@@ -25,6 +25,26 @@ py::object number(const Tensor& t) {
   return item(t);
 }
 
+// `.grad = g`: PyTorch's checks, before anything changes.
+void check_grad_assignment(const Tensor& t, const Tensor& g) {
+  TG_CHECK(!g.same(t), Runtime, "can't assign Variable as its own grad");
+  TG_CHECK(g.dtype() == t.dtype(), Runtime, "attempting to assign a gradient with dtype '", dtype_scalar_name(g.dtype()),
+           "' to a tensor with grad_dtype '", dtype_legacy_name(t.dtype()),
+           "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+           "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+           "caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they "
+           "match.");
+  TG_CHECK(g.sizes() == t.sizes(), Runtime, "attempting to assign a gradient of size '", shape_str(g.sizes()),
+           "' to a tensor of size '", shape_str(t.sizes()), "'. Please ensure that the gradient and the tensor are the same size");
+}
+
+// requires_grad's value: any object as far as pybind11 is concerned (checked here, so that a
+// wrong type gets PyTorch's error), printed as bool in the stubs.
+struct BoolTag {
+  static constexpr auto name = py::detail::const_name("bool");
+};
+using BoolArg = hint::Obj<BoolTag>;
+
 void check_numpy_allowed(const Tensor& t) {
   TG_CHECK(!t.requires_grad(), Runtime,
            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
@@ -183,42 +203,63 @@ void bind_tensor(py::module_& m) {
       // ---- autograd state ----
       .def_property(
           "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
-          [](const Tensor& t, bool flag) {
+          [](const Tensor& t, BoolArg flag) {
+            TG_CHECK(PyBool_Check(flag.ptr()), Runtime, "requires_grad must be a bool");
+            bool on = flag.ptr() == Py_True;
             // The attribute has PyTorch's newer wording; requires_grad_() keeps the older one.
-            TG_CHECK(!flag || is_floating(t.dtype()) || !t.is_leaf(), Runtime,
+            TG_CHECK(!on || t.is_leaf(), Runtime, "you can only change requires_grad flags of leaf variables.");
+            TG_CHECK(!on || is_floating(t.dtype()), Runtime,
                      "only Tensors of floating point and complex dtype can require gradients");
-            t.set_requires_grad(flag);
+            t.set_requires_grad(on);
           })
       .def("requires_grad_",
-           [](const Tensor& t, bool flag) {
-             t.set_requires_grad(flag);
+           [](const Tensor& t, BoolArg flag) {
+             TG_CHECK(PyBool_Check(flag.ptr()), Type, "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ",
+                      Py_TYPE(flag.ptr())->tp_name);
+             t.set_requires_grad(flag.ptr() == Py_True);
              return t;
            },
            py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
-      .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return py::cast(t.grad_fn()); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return node_object(t.grad_fn()); })
       .def_property(
           "grad", [](const Tensor& t) -> hint::OptTensor { return py::cast(t.grad()); },
           [](const Tensor& t, hint::OptTensor g) {
             TG_CHECK(g.is_none() || py::isinstance<TensorImpl>(g), Type,
                      "assigned grad expected to be a Tensor or None but got grad of type ", Py_TYPE(g.ptr())->tp_name);
-            t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>());
+            Tensor grad = g.is_none() ? Tensor() : g.cast<Tensor>();
+            if (grad.defined()) check_grad_assignment(t, grad);
+            t.set_grad(grad);
           })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },
-          [](const Tensor& t, const Tensor& src) {
+          [](const Tensor& t, hint::TensorResult src_obj) {
+            TG_CHECK(py::isinstance<TensorImpl>(src_obj), Type, "Variable data has to be a tensor, but got ",
+                     Py_TYPE(src_obj.ptr())->tp_name);
+            Tensor src = src_obj.cast<Tensor>();
+            TG_CHECK(!t.requires_grad() || is_floating(src.dtype()), Runtime,
+                     "data set to a tensor that requires gradients must be floating point or complex dtype");
             // Rebinds t to src's memory and layout; t's history and grad flag stay.
             TensorImpl* impl = t.impl();
+            bool same_meta = impl->sizes == src.sizes() && impl->dtype == src.dtype();
             impl->storage = src.storage();
             impl->sizes = src.sizes();
             impl->strides = src.strides();
             impl->offset = src.offset();
             impl->dtype = src.dtype();
             impl->refresh_layout();
+            // The leaf's accumulator recorded the old shape and dtype: graphs built from now on
+            // get a new one that matches (as in PyTorch, where .data resets it).
+            if (!same_meta && impl->autograd) impl->autograd->grad_accumulator.reset();
           })
       .def("detach", [](const Tensor& t) { return t.detach(); })
       .def("detach_",
            [](const Tensor& t) {
+             TG_CHECK(!t.impl()->view_base, Runtime,
+                      "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                      "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                      "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                      "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
              t.detach_();
              return t;
            })
@@ -246,6 +287,7 @@ void bind_tensor(py::module_& m) {
                  for (py::handle in : inputs) wanted.push_back(in.cast<Tensor>());
                TG_CHECK(!wanted.empty(), Runtime, "`inputs` argument to `backward()` cannot be empty.");
              }
+             if (create_graph) warn_create_graph_backward();
              py::gil_scoped_release no_gil;
              backward(t, g, retain_graph, create_graph, wanted);
            },

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "autograd/lazy_box.h"
 #include "core/dtype.h"
 #include "core/shape.h"
 #include "core/storage.h"
@@ -138,7 +139,8 @@ struct AutogradMeta {
   // Guards `grad`: backward accumulates into it without the GIL while Python may read or
   // assign it from another thread.
   std::mutex grad_mutex;
-  std::unique_ptr<TensorHooks> hooks;  // a leaf's tensor hooks (a non-leaf's live on its grad_fn)
+  // A leaf's tensor hooks (a non-leaf's live on its grad_fn); created while backward may read it.
+  LazyBox<TensorHooks> hooks;
   // Objects of the host language (Python hook functions) that `hooks` keeps alive. The core
   // never looks inside; the bindings show them to Python's garbage collector.
   std::vector<std::weak_ptr<void>> foreign_refs;

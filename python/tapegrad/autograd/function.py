@@ -86,7 +86,8 @@ class Function:
         out_tensors = [o for o in outputs if isinstance(o, Tensor)]
         shapes = [(tuple(o.shape), o.dtype) for o in out_tensors]
         differentiable = [not any(o is n for n in ctx._non_differentiable) for o in out_tensors]
-        backward = _make_backward(cls, ctx, len(args), tensor_positions, shapes)
+        out_positions = [i for i, o in enumerate(outputs) if isinstance(o, Tensor)]
+        backward = _make_backward(cls, ctx, len(args), tensor_positions, shapes, out_positions, len(outputs))
         node_ref, wired = _C._make_function_node(
             cls.__name__ + "Backward", backward, [args[i] for i in tensor_positions], out_tensors,
             list(ctx._to_save), differentiable)
@@ -97,21 +98,34 @@ class Function:
 
 
 def _make_backward(cls: "Type[Function]", ctx: FunctionCtx, n_args: int, tensor_positions: List[int],
-                   shapes: Sequence[Tuple[Tuple[int, ...], _C.dtype]]) -> Callable[[Tuple[Optional[Tensor], ...]], Any]:
+                   shapes: Sequence[Tuple[Tuple[int, ...], _C.dtype]], out_positions: List[int],
+                   n_outputs: int) -> Callable[[Tuple[Optional[Tensor], ...]], Any]:
     """The callable the C++ node runs: materialises missing grads, calls cls.backward, checks the
     count, and keeps the gradients of the tensor arguments (one per edge)."""
     name = cls.__name__ + "Backward"
+    tensor_set = frozenset(tensor_positions)
 
     def backward(grads: Tuple[Optional[Tensor], ...]) -> Tuple[Any, ...]:
         if ctx._materialize_grads:
             grads = tuple(g if g is not None else _C._full(shape, 0.0, dtype)
                           for g, (shape, dtype) in zip(grads, shapes))
+        if n_outputs != len(grads):  # forward also returned non-tensors: their gradients are None
+            full: List[Optional[Tensor]] = [None] * n_outputs
+            for pos, g in zip(out_positions, grads):
+                full[pos] = g
+            grads = tuple(full)
         result = cls.backward(ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
+        if len(result) > n_args and all(r is None for r in result[n_args:]):
+            result = result[:n_args]  # PyTorch accepts extra trailing Nones
         if len(result) != n_args:
             raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                f"(expected {n_args}, got {len(result)})")
+        for i, r in enumerate(result):
+            if r is not None and i not in tensor_set:
+                raise RuntimeError(f"function {name} returned a gradient different than None at position {i + 1}, "
+                                   "but the corresponding forward input was not a Variable")
         return tuple(result[i] for i in tensor_positions)
 
     return backward

@@ -19,6 +19,8 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Union[Tensor, Sequence
          is_grads_batched: bool = False, materialize_grads: bool = False) -> Tuple[Optional[Tensor], ...]:
     """Gradients of `outputs` with respect to `inputs`, returned (never accumulated in .grad)."""
     outs, ins = _as_list(outputs) or [], _as_list(inputs) or []
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads: List[Optional[Tensor]] = _as_list(grad_outputs) or [None] * len(outs)
     if len(grads) != len(outs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(grads)} "
