@@ -131,27 +131,31 @@ Tensor cos(const Tensor& a) { return apply_op<Cos>(a); }
 Tensor tan(const Tensor& a) { return apply_op<Tan>(a); }
 Tensor rsqrt(const Tensor& a) { return apply_op<Rsqrt>(a); }
 // PyTorch's square is pow(x, 2), node PowBackward0.
-Tensor square(const Tensor& a) { return pow(a, Scalar{2.0, true}); }
+Tensor square(const Tensor& a) { return pow(a, Scalar::from_int(2)); }
 
 // clamp(x, min, max) with Python-number bounds: NaN in x or a bound propagates (numpy's
-// clip); the gradient passes where min <= x <= max.
+// clip); the gradient passes where min <= x <= max. The bounds take part in type promotion as
+// wrapped numbers do (clamp(int tensor, max=1.5) is floating, as in PyTorch), and each bound
+// is converted once, exactly, to the result dtype (an int64 bound of 2**63 - 1 stays itself).
 struct Clamp {
   static constexpr const char* name = "clamp";
   static constexpr const char* node = "ClampBackward1";
   struct Saved {
     SavedTensor self;
-    std::optional<double> lo, hi;
+    std::optional<Scalar> lo, hi;
     auto tensors() { return std::tie(self); }
   };
-  static Tensor forward(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
+  static Tensor forward(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
     TG_CHECK(lo || hi, Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
-    Tensor out = a;
-    auto bound = [&](double v) { return kernels::full({}, v, a.dtype()); };
-    if (lo) out = kernels::binary(BinaryOp::Maximum, out, bound(*lo));
-    if (hi) out = kernels::binary(BinaryOp::Minimum, out, bound(*hi));
+    const DType d = result_type(a, scalar_tensor(lo ? *lo : *hi), scalar_tensor(hi ? *hi : *lo));
+    TG_CHECK(d != DType::Bool, NotImplemented, "\"", !hi ? "clamp_min" : !lo ? "clamp_max" : "clamp",
+             "_scalar_cpu\" not implemented for 'Bool'");
+    Tensor out = cast_to(a, d);
+    if (lo) out = kernels::binary(BinaryOp::Maximum, out, kernels::full({}, *lo, d));
+    if (hi) out = kernels::binary(BinaryOp::Minimum, out, kernels::full({}, *hi, d));
     return out;
   }
-  static void save(Saved& s, const Tensor& a, std::optional<double> lo, std::optional<double> hi, const Tensor&) {
+  static void save(Saved& s, const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi, const Tensor&) {
     s.self = a;
     s.lo = lo;
     s.hi = hi;
@@ -166,7 +170,7 @@ struct Clamp {
     return {where(pass, grad, zeros({}, grad.dtype()))};
   }
 };
-Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) { return apply_op<Clamp>(a, lo, hi); }
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) { return apply_op<Clamp>(a, lo, hi); }
 
 // clamp with tensor bounds (either may be undefined): the gradient goes to x inside the
 // bounds and to the bound that x crossed.
@@ -242,6 +246,9 @@ struct LerpScalar {
   static Tensor forward(const Tensor& a, const Tensor& b, double w) {
     TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    // Integers would be promoted to float by `w * ...` below; PyTorch has no integer lerp.
+    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_scalar\" not implemented for '",
+             dtype_legacy_name(a.dtype()), "'");
     broadcast_shapes(a.sizes(), b.sizes());  // PyTorch's order in a size mismatch: self, then end
     return a + w * (b - a);
   }
@@ -263,6 +270,8 @@ struct LerpTensor {
              " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
     TG_CHECK(a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `weight` but got dtype ", dtype_scalar_name(w.dtype()));
+    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_tensor\" not implemented for '",
+             dtype_legacy_name(a.dtype()), "'");
     broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes()), w.sizes());  // PyTorch's order in a size mismatch
     return a + w * (b - a);
   }

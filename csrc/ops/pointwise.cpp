@@ -58,6 +58,14 @@ DType result_type(const Tensor& a, const Tensor& b) {
   return s.result();
 }
 
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c) {
+  PromotionState s;
+  s.add(a);
+  s.add(b);
+  s.add(c);
+  return s.result();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Binary arithmetic.
 
@@ -151,14 +159,14 @@ struct PowScalar {
     auto tensors() { return std::tie(self); }
   };
   static Tensor forward(const Tensor& a, Scalar exponent) {
-    Tensor e = scalar_tensor(exponent.value, exponent.is_int ? DType::Int64 : DType::Float64);
+    Tensor e = scalar_tensor(exponent);
     DType d = result_type(a, e);
-    TG_CHECK(is_floating(d) || exponent.value >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+    TG_CHECK(is_floating(d) || exponent.to_double() >= 0, Runtime, "Integers to negative integer powers are not allowed.");
     return binary_forward(BinaryOp::Pow, a, e, d);
   }
   static void save(Saved& s, const Tensor& a, Scalar exponent, const Tensor&) {
     s.self = a;
-    s.exponent = exponent.value;
+    s.exponent = exponent.to_double();
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     if (s.exponent == 0.0) return {zeros_like(grad)};
@@ -207,11 +215,11 @@ struct PowScalarBase {
     auto tensors() { return std::tie(exponent, out); }
   };
   static Tensor forward(Scalar base, const Tensor& exponent) {
-    Tensor b = scalar_tensor(base.value, base.is_int ? DType::Int64 : DType::Float64);
+    Tensor b = scalar_tensor(base);
     return binary_forward(BinaryOp::Pow, b, exponent, result_type(b, exponent));
   }
   static void save(Saved& s, Scalar base, const Tensor& exponent, const Tensor& out) {
-    s.base = base.value;
+    s.base = base.to_double();
     s.exponent = exponent;
     s.out = SavedTensor(out, /*is_output=*/true);
   }
@@ -441,6 +449,11 @@ Tensor ge(const Tensor& a, const Tensor& b) { return compare(BinaryOp::Ge, a, b)
 
 Tensor scalar_tensor(double value, DType dtype) {
   Tensor t = kernels::full({}, value, dtype);
+  t.impl()->wrapped_number = true;
+  return t;
+}
+Tensor scalar_tensor(Scalar value) {
+  Tensor t = kernels::full({}, value, value.dtype());
   t.impl()->wrapped_number = true;
   return t;
 }
