@@ -44,13 +44,13 @@ void bind_indexing(py::module_& m) {
   // x[indices] = value (advanced indexing), in place.
   m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
     std::vector<Tensor> idx = index_list(indices);
-    Tensor v = assigned_value(value);  // index_put checks its dtype
+    Tensor v = assigned_value(value, self);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
   }, py::arg("input"), py::arg("indices"), py::arg("value"));
   // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
   // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
   m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
-    Tensor v = assigned_value(value);  // index_put checks its dtype
+    Tensor v = assigned_value(value, self);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) {
       return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
     });

@@ -26,6 +26,10 @@ DimList all_dims_or(py::handle dim, const char* fname) {
 
 // A number argument as the Scalar it is (an int stays exact), or PyTorch's TypeError.
 Scalar number_arg(py::handle h, const char* fname, const char* arg) {
+  if (py::isinstance<TensorImpl>(h)) {  // a 0-d tensor is a number to PyTorch's argument parser
+    Tensor t = h.cast<Tensor>();
+    if (t.dim() == 0) return py_convert::to_scalar(t);
+  }
   std::optional<Scalar> v = py_convert::to_number(h);
   TG_CHECK(v, Type, fname, "(): argument '", arg, "' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
   return *v;
@@ -206,9 +210,9 @@ void bind_inplace(TensorClass& cls) {
                "For integral input tensors, argument alpha must not be a floating point number.");
       TG_CHECK(!(alpha.is_bool() && d != DType::Bool), Runtime, "Boolean alpha only supported for Boolean results.");
       if (!(alpha.is_int() && !alpha.is_bool() && alpha.to_int_exact() == 1)) {
-        // other * alpha in other's own kind (int * int stays exact), still a wrapped number
-        // when other was one, so that it promotes as other would have.
-        Tensor scaled = mul(o, scalar_tensor(alpha));
+        // other * alpha in the result dtype, as PyTorch's kernel computes it (int * int stays
+        // exact, a bool result scales by bool(alpha)); still a wrapped number when other was one.
+        Tensor scaled = mul(to_dtype(o, d), kernels::full({}, alpha, d));  // alpha: PyTorch's overflow check
         if (o.is_wrapped_number()) scaled.impl()->wrapped_number = true;
         o = scaled;
       }

@@ -50,6 +50,21 @@ struct MatEntry {
 constexpr MatEntry kMatrix[] = {
     {"matmul", matmul, "other"}, {"mm", mm, "mat2"}, {"bmm", bmm, "mat2"}, {"mv", mv, "vec"}, {"dot", dot, "tensor"}};
 
+// where(cond, a, b) with either side a Python number: the number takes part in promotion as a
+// wrapped number, then is stored in the result dtype with PyTorch's overflow check
+// (where(c, float32 x, 1e300) raises, as PyTorch's does).
+Tensor where_numbers(const Tensor& cond, py::handle a, py::handle b) {
+  Tensor ta = operand_or_throw(a, "where"), tb = operand_or_throw(b, "where");
+  const DType d = result_type(ta, tb);
+  for (auto [h, t] : {std::pair<py::handle, Tensor*>{a, &ta}, std::pair<py::handle, Tensor*>{b, &tb}}) {
+    if (!t->is_wrapped_number()) continue;
+    Tensor stored = kernels::full({}, py_convert::to_scalar(*t), d);
+    stored.impl()->wrapped_number = true;
+    *t = stored;
+  }
+  return where(cond, ta, tb);
+}
+
 Tensor pow_any(const Tensor& self, hint::TensorOrNumber exponent) {
   return py_convert::pow_operand(self, operand_or_throw(exponent, "pow"));
 }
@@ -118,11 +133,11 @@ void bind_ops(py::module_& m) {
   }
   def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
   m.def("where", [](const Tensor& cond, hint::TensorOrNumber a, hint::TensorOrNumber b) {
-    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
+    return where_numbers(cond, a, b);
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
   // x.where(condition, y) is where(condition, x, y), as in PyTorch.
   cls.def("where", [](const Tensor& self, const Tensor& cond, hint::TensorOrNumber other) {
-    return where(cond, self, operand_or_throw(other, "where"));
+    return where_numbers(cond, py::cast(self), other);
   }, py::arg("condition"), py::arg("other"));
   def_both(m, cls, "sum", &sum_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
            py::arg("dtype") = py::none());

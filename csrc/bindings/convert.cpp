@@ -63,8 +63,9 @@ bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out) {
   PyObject* o = obj.ptr();
   const DType d = self.dtype();
   const bool is_float = PyFloat_Check(o);
-  if (!is_floating(d) || !(is_float || PyLong_Check(o))) return to_operand(obj, out);
-  const int64_t i = is_float ? 0 : int_operand(o);  // bools are ints here too
+  // Bools keep their own dtype: `x - True` is refused for every x, as in PyTorch.
+  if (!is_floating(d) || !(is_float || (PyLong_Check(o) && !PyBool_Check(o)))) return to_operand(obj, out);
+  const int64_t i = is_float ? 0 : int_operand(o);
   out = Tensor::empty({}, d);
   out.impl()->wrapped_number = true;
   visit_floating(d, [&](auto tag) {

@@ -63,7 +63,15 @@ int64_t int_pow(int64_t base, int64_t exp) {
 // divisor's sign. Integer division by zero raises, as PyTorch does.
 template <class T> T floor_div(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
-    return std::floor(x / y);
+    // Python's float //: through the exact remainder, so 1 // -inf is -1 (floor(1 / -inf) is -0)
+    // and a quotient that rounds up past an integer is corrected.
+    if (y == 0) return x / y;
+    const T mod = std::fmod(x, y);
+    T div = (x - mod) / y;
+    if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return std::copysign(T(0), x / y);
+    T floored = std::floor(div);
+    return div - floored > T(0.5) ? floored + 1 : floored;
   } else {
     TG_CHECK(y != 0, Runtime, "ZeroDivisionError");
     if (y == -1) return wrap_sub(T(0), x);  // INT64_MIN // -1 wraps to INT64_MIN (PyTorch's result)

@@ -29,7 +29,7 @@ Tensor float_unary(UnaryOp op, const Tensor& a) {
 // history, through a node that raises if a backward reaches it (never a silent zero). The
 // remainder gradient is 1 for x and -floor(x / y) for y.
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
-  TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
+  TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, NotImplemented,
            "\"div_floor_cpu\" not implemented for 'Bool'");
   DType d = result_type(a, b);
   Tensor out = binary_in(BinaryOp::FloorDiv, a, b, d == DType::Bool ? DType::Int64 : d);
@@ -48,7 +48,7 @@ struct Remainder {
     auto tensors() { return std::tie(a, b); }
   };
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
+    TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, NotImplemented,
              "\"remainder_cpu\" not implemented for 'Bool'");
     return binary_in(BinaryOp::Remainder, a, b, result_type(a, b));
   }
@@ -183,6 +183,8 @@ struct ClampTensor {
   };
   static Tensor forward(const Tensor& a, const Tensor& lo, const Tensor& hi) {
     TG_CHECK(lo.defined() || hi.defined(), Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    TG_CHECK(!(lo.defined() && hi.defined() && result_type(a, lo, hi) == DType::Bool), NotImplemented,
+             "\"clamp_cpu\" not implemented for 'Bool'");
     Tensor out = a;
     if (lo.defined()) out = binary_in(BinaryOp::Maximum, out, lo, result_type(out, lo));
     if (hi.defined()) out = binary_in(BinaryOp::Minimum, out, hi, result_type(out, hi));
@@ -250,7 +252,10 @@ struct LerpScalar {
     TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_scalar\" not implemented for '",
              dtype_legacy_name(a.dtype()), "'");
     broadcast_shapes(a.sizes(), b.sizes());  // PyTorch's order in a size mismatch: self, then end
-    return a + w * (b - a);
+    kernels::full({}, w, a.dtype());  // a weight a's dtype cannot hold: PyTorch's overflow error
+    // PyTorch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b), and the
+    // same infinities and NaNs as PyTorch's for extreme inputs.
+    return std::abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1.0 - w);
   }
   static void save(Saved& s, const Tensor&, const Tensor&, double w, const Tensor&) { s.w = w; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
@@ -268,12 +273,16 @@ struct LerpTensor {
   static Tensor forward(const Tensor& a, const Tensor& b, const Tensor& w) {
     TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
-    TG_CHECK(a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+    // A 0-d weight promotes with the others, as a 0-d tensor does (lerp(x, y, tensor(2)));
+    // a dimensioned one must match.
+    TG_CHECK(w.dim() == 0 || a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `weight` but got dtype ", dtype_scalar_name(w.dtype()));
-    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_tensor\" not implemented for '",
-             dtype_legacy_name(a.dtype()), "'");
+    const DType d = result_type(a, b, w);
+    TG_CHECK(is_floating(d), NotImplemented, "\"lerp_kernel_tensor\" not implemented for '", dtype_legacy_name(d), "'");
     broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes()), w.sizes());  // PyTorch's order in a size mismatch
-    return a + w * (b - a);
+    const Tensor x = cast_to(a, d), y = cast_to(b, d);
+    const Tensor weight = cast_to(w, d);  // the two-sided formula, as LerpScalar's
+    return where(lt(abs(weight), scalar_tensor(0.5)), x + weight * (y - x), y - (y - x) * (1.0 - weight));
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& w, const Tensor&) {
     s.a = a, s.b = b, s.w = w;

@@ -216,11 +216,14 @@ def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins
     return _filled(_sizes(size, "ones"), 1, dtype or _FLOAT, requires_grad)
 
 
-def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: builtins.bool) -> Tensor:
+def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: builtins.bool,
+            fname: str = "full") -> Tensor:
     """full() once its sizes are checked and its dtype is known (zeros and ones come straight here).
     The number goes to the core as it is: an int is never rounded through a float, and a value
     the dtype cannot hold (1e30 into int64) gets PyTorch's overflow error there."""
-    if isinstance(value, Tensor):
+    if isinstance(value, Tensor):  # a 0-d tensor is a number to PyTorch's argument parser
+        if value.dim() != 0:
+            raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not Tensor")
         value = value.item()
     return _finish(_C._full(size, value, dtype), requires_grad)
 
@@ -232,6 +235,8 @@ def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtin
 def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None,
          requires_grad: builtins.bool = False) -> Tensor:
     size = _sizes((size,) if isinstance(size, (tuple, list)) else size, "full")
+    if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
+        fill_value = fill_value.item()  # its number decides the dtype, as in PyTorch
     if dtype is None:
         if isinstance(fill_value, builtins.bool):
             dtype = _dtype.bool
@@ -317,7 +322,7 @@ def empty_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: bui
 
 def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,
               requires_grad: builtins.bool = False) -> Tensor:
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _filled(input.shape, fill_value, dtype or input.dtype, requires_grad, "full_like")
 
 
 def rand_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:

@@ -343,3 +343,156 @@ def test_as_tensor_copies_where_dtypes_differ_and_keeps_from_numpy_errors():
         warnings.simplefilter("always")
         tg.as_tensor(ro)
     assert any("not writable" in str(w.message) for w in caught)
+
+
+# ---- the promotion table, against PyTorch: every op that takes a number, every dtype pair ----
+
+DTYPES = ["float32", "float64", "int64", "bool"]
+NUMBERS = [True, False, 0, 2, -3, MAX64, MIN64, 2 ** 53 + 1, 1.5, -0.0, 1e30, math.inf, -math.inf, math.nan]
+ZERO_DIM = [("bool", True), ("int64", 2), ("int64", MAX64), ("float32", 1.5), ("float64", -2.5)]
+
+
+def _ops(L):
+    """(name, fn(x, s)) for every op that takes a number or a 0-d tensor next to a tensor x."""
+    m = L.tensor([True, False, True, False])
+    return [
+        ("clamp min", lambda x, s: x.clamp(min=s)), ("clamp max", lambda x, s: x.clamp(max=s)),
+        ("clip both", lambda x, s: x.clip(s, s)), ("torch.clamp", lambda x, s: L.clamp(x, max=s)),
+        ("where x s", lambda x, s: L.where(m, x, s)), ("where s x", lambda x, s: L.where(m, s, x)),
+        ("masked_fill", lambda x, s: x.masked_fill(m, s)), ("masked_fill_", lambda x, s: x.clone().masked_fill_(m, s)),
+        ("fill_", lambda x, s: x.clone().fill_(s)), ("full_like", lambda x, s: L.full_like(x, s)),
+        ("lerp", lambda x, s: x.lerp(x.flip(0), s)),
+        ("add", lambda x, s: x + s), ("radd", lambda x, s: s + x), ("sub", lambda x, s: x - s),
+        ("rsub", lambda x, s: s - x), ("mul", lambda x, s: x * s), ("rmul", lambda x, s: s * x),
+        ("div", lambda x, s: x / s), ("rdiv", lambda x, s: s / x), ("pow", lambda x, s: x ** s),
+        ("rpow", lambda x, s: s ** x), ("floordiv", lambda x, s: x // s), ("mod", lambda x, s: x % s),
+        ("eq", lambda x, s: x == s), ("lt", lambda x, s: x < s), ("ge", lambda x, s: x >= s),
+        ("add_", lambda x, s: x.clone().add_(s)), ("mul_", lambda x, s: x.clone().mul_(s)),
+        ("clamp_", lambda x, s: x.clone().clamp_(max=s)),
+        ("scatter", lambda x, s: x.scatter(0, L.tensor([1]), s)),
+        ("setitem", lambda x, s: _setitem(x, s)),
+    ]
+
+
+def _setitem(x, s):
+    c = x.clone()
+    c[1] = s
+    return c
+
+
+def _run(L, op, dtype, s):
+    x = L.tensor([0, 1, 2, 3]).to(getattr(L, dtype))
+    try:
+        out = op(x, s)
+    except Exception as e:  # noqa: BLE001 - compared against the oracle below
+        return e
+    return out
+
+
+TABLE = [(name, dtype, s) for name in [n for n, _ in _ops(tg)] for dtype in DTYPES
+         for s in NUMBERS + [("0-d", d, v) for d, v in ZERO_DIM]]
+
+
+def test_promotion_table_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours_ops, torch_ops = dict(_ops(tg)), dict(_ops(torch))
+    mismatches = []
+    for name, dtype, s in TABLE:
+        if isinstance(s, tuple):
+            s_ours, s_torch = tg.tensor(s[2], dtype=getattr(tg, s[1])), torch.tensor(s[2], dtype=getattr(torch, s[1]))
+        else:
+            s_ours = s_torch = s
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = _run(torch, torch_ops[name], dtype, s_torch)
+            ours = _run(tg, ours_ops[name], dtype, s_ours)
+        case = f"{name} {dtype} {s!r}"
+        if isinstance(theirs, Exception):
+            if not isinstance(ours, Exception) or type(ours).__name__ != type(theirs).__name__:
+                mismatches.append(f"{case}: torch raised {type(theirs).__name__}({theirs}), ours gave {ours!r}")
+            continue
+        if isinstance(ours, Exception):
+            mismatches.append(f"{case}: torch gave {theirs!r}, ours raised {type(ours).__name__}({ours})")
+            continue
+        if str(ours.dtype).split(".")[-1] != str(theirs.dtype).split(".")[-1]:
+            mismatches.append(f"{case}: dtype {ours.dtype} vs torch {theirs.dtype}")
+            continue
+        a, b = np.asarray(ours.tolist()), np.asarray(theirs.tolist())
+        if a.dtype.kind == "f" or b.dtype.kind == "f":
+            ok = np.allclose(a.astype(float), b.astype(float), rtol=1e-6, atol=0, equal_nan=True)
+        else:
+            ok = a.tolist() == b.tolist()
+        if not ok:
+            mismatches.append(f"{case}: {ours.tolist()} vs torch {theirs.tolist()}")
+    assert not mismatches, f"{len(mismatches)} of {len(TABLE)} differ:\n" + "\n".join(mismatches[:60])
+
+
+def test_bool_number_in_subtraction_is_refused_for_floating_tensors_too():
+    # The operator fast path used to turn True into 1.0 before Sub could see a bool.
+    for fn in (lambda x: x - True, lambda x: False - x, lambda x: x.sub(True)):
+        with pytest.raises(RuntimeError, match="^Subtraction, the `-` operator, with a bool tensor is not supported"):
+            fn(tg.ones(2))
+
+
+def test_assignment_of_a_number_is_checked_like_fill():
+    x = tg.tensor([1, 2, 3])
+    for key in (0, slice(0, 2), tg.tensor([True, False, True]), tg.tensor([0, 2])):
+        with pytest.raises(RuntimeError, match=f"^{OVERFLOW_INT64}$"):
+            x[key] = 1e30
+        with pytest.raises(RuntimeError, match=f"^{OVERFLOW_INT64}$"):
+            x[key] = math.nan
+    assert x.tolist() == [1, 2, 3]
+    x[0] = MAX64
+    x[tg.tensor([False, True, False])] = MIN64
+    assert x.tolist() == [MAX64, MIN64, 3]
+    f = tg.ones(2)
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        f[0] = 1e300
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        f[tg.tensor([True, False])] = tg.tensor(3.5e38, dtype=tg.float64)
+
+
+def test_where_stores_a_number_in_the_result_dtype():
+    m = tg.tensor([True, False])
+    assert tg.where(m, tg.tensor([1, 2]), MAX64).tolist() == [1, MAX64]
+    assert tg.where(m, tg.tensor([1, 2]), 1.5).dtype == tg.float32
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        tg.where(m, tg.ones(2), 1e300)
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        tg.ones(2).where(m, 3.5e38)
+
+
+def test_pow_and_lerp_follow_torch_at_the_edges():
+    x = tg.tensor([-math.inf, -0.0, 4.0], dtype=tg.float64)
+    out = (x ** 0.5).tolist()
+    assert math.isnan(out[0]) and math.copysign(1, out[1]) == -1 and out[2] == 2.0
+    assert (tg.tensor([-1.5]) ** (2 ** 53 - 1)).tolist() == [-math.inf]  # an odd exponent stays odd
+    assert (tg.tensor([True, False]) ** True).tolist() == [True, False]
+    assert (tg.tensor([True, False]) ** False).tolist() == [True, True]
+    with pytest.raises(NotImplementedError, match="\"pow\" not implemented for 'Bool'"):
+        tg.tensor([True]) ** tg.tensor([True])
+    assert tg.ones(2).lerp(tg.zeros(2), tg.tensor(1)).tolist() == [0.0, 0.0]  # a 0-d weight promotes
+    assert tg.tensor([1.0]).lerp(tg.tensor([3.0]), 1.0).tolist() == [3.0]
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        tg.ones(2).lerp(tg.zeros(2), 1e300)
+
+
+def test_float_floor_division_follows_python():
+    x = tg.tensor([1.0, -1.0, 0.0, 7.0], dtype=tg.float64)
+    assert (x // -math.inf).tolist() == [1.0 // -math.inf, -1.0 // -math.inf, 0.0 // -math.inf, 7.0 // -math.inf]
+    assert (x // 0.1).tolist() == [1.0 // 0.1, -1.0 // 0.1, 0.0 // 0.1, 7.0 // 0.1]
+
+
+def test_alpha_scales_in_the_result_dtype():
+    assert tg.tensor([True, False]).add_(tg.tensor([True, True]), alpha=5).tolist() == [True, True]
+    assert tg.ones(1, dtype=tg.float64).sub_(1, alpha=3.5e38).tolist() == [1 - 3.5e38]
+    assert tg.tensor([1]).add_(1, alpha=tg.tensor(MAX64 - 1)).tolist() == [MAX64]
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        tg.ones(1).add_(1, alpha=1e300)
+
+
+def test_full_takes_a_0d_tensor_as_its_number():
+    assert tg.full((2,), tg.tensor(MAX64)).tolist() == [MAX64] * 2
+    assert tg.full((1,), tg.tensor(1.5)).dtype == tg.float32
+    with pytest.raises(TypeError, match=r"^full_like\(\): argument 'fill_value' \(position 2\) must be Number, not Tensor$"):
+        tg.full_like(tg.ones(2), tg.ones(2))
