@@ -496,3 +496,13 @@ def test_full_takes_a_0d_tensor_as_its_number():
     assert tg.full((1,), tg.tensor(1.5)).dtype == tg.float32
     with pytest.raises(TypeError, match=r"^full_like\(\): argument 'fill_value' \(position 2\) must be Number, not Tensor$"):
         tg.full_like(tg.ones(2), tg.ones(2))
+
+
+def test_constant_pad_value_is_exact_and_checked():
+    F = tg.nn.functional
+    assert F.pad(tg.tensor([1, 2]), (1, 1), value=MAX64).tolist() == [MAX64, 1, 2, MAX64]
+    assert F.pad(tg.tensor([1, 2]), (1, 1), value=1.5).tolist() == [1, 1, 2, 1]
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_INT64}$"):
+        F.pad(tg.tensor([1, 2]), (1, 1), value=1e30)
+    with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
+        F.pad(tg.ones(2), (1, 1), value=1e300)

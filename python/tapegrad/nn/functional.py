@@ -348,7 +348,7 @@ _PAD_MODES = {"reflect": 0, "replicate": 1, "circular": 2}
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
     pad = [int(p) for p in pad]
     if mode == "constant":
-        return _nn.constant_pad(input, pad, 0.0 if value is None else float(value))
+        return _nn.constant_pad(input, pad, 0.0 if value is None else value)  # an int stays exact
     if mode not in _PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
