@@ -257,9 +257,16 @@ void bind_inplace(TensorClass& cls) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
   auto clamp_ = [](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
-    // A float bound makes the result float: an integer self cannot hold it (PyTorch's wording).
-    TG_CHECK(is_floating(self.dtype()) || !(PyFloat_Check(lo.ptr()) || PyFloat_Check(hi.ptr())), Runtime,
-             "result type Float can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+    // Number bounds that promote self (a float bound on an int64 self, an int one on a bool
+    // self) give a result self cannot hold: PyTorch's wording for the number overload (tensor
+    // bounds get apply_inplace's).
+    std::optional<Scalar> nlo = py_convert::to_number(lo), nhi = py_convert::to_number(hi);
+    if ((nlo || nhi) && !py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) {
+      const Scalar any = nlo ? *nlo : *nhi;
+      const DType d = result_type(self, scalar_tensor(nlo ? *nlo : any), scalar_tensor(nhi ? *nhi : any));
+      TG_CHECK(promote(d, self.dtype()) == self.dtype() || is_floating(self.dtype()), Runtime, "result type ",
+               dtype_legacy_name(d), " can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+    }
     return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
   };
   cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());

@@ -506,3 +506,11 @@ def test_constant_pad_value_is_exact_and_checked():
         F.pad(tg.tensor([1, 2]), (1, 1), value=1e30)
     with pytest.raises(RuntimeError, match=f"^{OVERFLOW_FLOAT}$"):
         F.pad(tg.ones(2), (1, 1), value=1e300)
+
+
+def test_clamp_in_place_refuses_a_promoting_number_bound_with_torch_wording():
+    with pytest.raises(RuntimeError, match="^result type Long can't be cast to the desired output type bool$"):
+        tg.tensor([True]).clamp_(min=2)
+    with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired output type long int$"):
+        tg.tensor([1]).clip_(max=1.5)
+    assert tg.tensor([1, 5]).clamp_(max=MAX64 - 1).tolist() == [1, 5]
