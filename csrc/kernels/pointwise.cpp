@@ -4,6 +4,7 @@
 #include <type_traits>
 
 
+#include "kernels/int_wrap.h"
 #include "kernels/loop.h"
 #include "kernels/vmath.h"
 
@@ -27,23 +28,8 @@ template <class T> T nan_min(T a, T b) {
   return a < b ? a : b;
 }
 
-// Note [Integer overflow wraps]: int64 arithmetic that leaves int64's range wraps around, as
-// PyTorch's does (two's complement), instead of being undefined behaviour: done in uint64,
-// where wrapping is defined. Division is the one op that traps in hardware: INT64_MIN / -1
-// raises SIGFPE on x86, so a divisor of -1 never reaches the division below.
-template <class T> T wrap_add(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return (int64_t)((uint64_t)x + (uint64_t)y);
-  else return T(x + y);
-}
-template <class T> T wrap_sub(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return (int64_t)((uint64_t)x - (uint64_t)y);
-  else return T(x - y);
-}
-template <class T> T wrap_mul(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return (int64_t)((uint64_t)x * (uint64_t)y);
-  else return T(x * y);
-}
-
+// Division is the one integer op that traps in hardware: INT64_MIN / -1 raises SIGFPE on x86,
+// so a divisor of -1 never reaches the divisions below. The rest wraps (see int_wrap.h).
 int64_t int_pow(int64_t base, int64_t exp) {
   if (exp < 0) {  // 1/base**|exp| in integers: only 1 and -1 survive the truncation
     if (base == 1) return 1;

@@ -514,3 +514,20 @@ def test_clamp_in_place_refuses_a_promoting_number_bound_with_torch_wording():
     with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired output type long int$"):
         tg.tensor([1]).clip_(max=1.5)
     assert tg.tensor([1, 5]).clamp_(max=MAX64 - 1).tolist() == [1, 5]
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "columns", "rows", "strided", "big"])
+def test_int64_sums_and_products_wrap(layout):
+    # Undefined behaviour before (UBSan: signed integer overflow in reduce.cpp); PyTorch wraps.
+    if layout == "contiguous":
+        assert tg.tensor([MAX64, 1]).sum().item() == MIN64
+    elif layout == "columns":
+        assert tg.tensor([[MAX64, 2], [1, 3]]).sum(0).tolist() == [MIN64, 5]
+    elif layout == "rows":
+        assert tg.tensor([[MAX64, 1], [2, 3]]).sum(1).tolist() == [MIN64, 5]
+    elif layout == "strided":
+        assert tg.tensor([[MAX64, MAX64], [1, 1]]).t().sum(1).tolist() == [MIN64, MIN64]
+    else:
+        assert tg.full((100_000,), 2 ** 50).sum().item() == wrap64(100_000 * 2 ** 50)
+    assert tg.tensor([2 ** 62, 4]).prod().item() == 0
+    assert tg.tensor([[2 ** 62, 4], [3, 1]]).prod(1).tolist() == [0, 3]
