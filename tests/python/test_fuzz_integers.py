@@ -37,7 +37,7 @@ BOOLS = [True, False]
 EXTREMES = INTS + FLOATS + BOOLS
 DTYPES = ["float32", "float64", "int64", "bool"]
 ERRORS = (RuntimeError, TypeError, ValueError, NotImplementedError, OverflowError, IndexError)
-EXAMPLES = {"ci": 3000, "sanitized": 300, "long": 20000}[PROFILE]
+EXAMPLES = {"ci": 10000, "sanitized": 1000, "long": 50000}[PROFILE]
 if os.environ.get("TAPEGRAD_FUZZ_EXAMPLES"):
     EXAMPLES = int(os.environ["TAPEGRAD_FUZZ_EXAMPLES"])
 
