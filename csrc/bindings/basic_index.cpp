@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/grad_mode.h"
+#include "kernels/copy.h"
 
 namespace tg::bindings {
 
@@ -132,7 +133,14 @@ bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out) {
   return true;
 }
 
-Tensor assigned_value(py::handle value) {
+Tensor assigned_value(py::handle value, const Tensor& self) {
+  // A number is written as self's dtype holds it, converted once: exact for ints (2**63 - 1
+  // into int64), PyTorch's overflow error for what the dtype cannot hold (1e30 into int64).
+  if (std::optional<Scalar> n = py_convert::to_number(value)) {
+    Tensor t = kernels::full({}, *n, self.dtype());
+    t.impl()->wrapped_number = true;
+    return t;
+  }
   Tensor t;
   TG_CHECK(py_convert::to_operand(value, t), Type, "can't assign a ", Py_TYPE(value.ptr())->tp_name, " to a Tensor");
   return t;
@@ -142,7 +150,7 @@ void put_through_view(const Tensor& self, const Tensor& view, const Tensor& base
   TG_CHECK(!(self.is_leaf() && self.requires_grad() && GradMode::is_enabled()), Runtime,
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   const Geometry g = geometry_of(view, base);
-  const Tensor v = assigned_value(value);
+  const Tensor v = assigned_value(value, self);
   apply_inplace(self, [&](const Tensor& s) { return slice_put(s, v, g); });
 }
 

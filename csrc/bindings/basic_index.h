@@ -23,8 +23,9 @@ bool basic_getitem(const Tensor& self, PyObject* key, Tensor& out);
 // self[key] = value for a basic key, in place and recorded (false otherwise). Tensor's
 // mp_ass_subscript slot calls this first.
 bool basic_setitem(const Tensor& self, PyObject* key, PyObject* value);
-// The right-hand side of x[key] = value: a Tensor or a Python number, else TypeError.
-Tensor assigned_value(py::handle value);
+// The right-hand side of x[key] = value: a Tensor, or a Python number in self's dtype (with
+// PyTorch's overflow error where it cannot hold it), else TypeError.
+Tensor assigned_value(py::handle value, const Tensor& self);
 // x[key] = value once key is applied to `base` (a contiguous, detached tensor of self's shape)
 // as `view`: refused on a leaf that requires grad while recording, else written in place.
 void put_through_view(const Tensor& self, const Tensor& view, const Tensor& base, py::handle value);

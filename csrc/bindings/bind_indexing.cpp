@@ -44,13 +44,13 @@ void bind_indexing(py::module_& m) {
   // x[indices] = value (advanced indexing), in place.
   m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
     std::vector<Tensor> idx = index_list(indices);
-    Tensor v = assigned_value(value);  // index_put checks its dtype
+    Tensor v = assigned_value(value, self);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
   }, py::arg("input"), py::arg("indices"), py::arg("value"));
   // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
   // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
   m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
-    Tensor v = assigned_value(value);  // index_put checks its dtype
+    Tensor v = assigned_value(value, self);  // index_put checks its dtype
     return apply_inplace(self, [&](const Tensor& s) {
       return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
     });
@@ -139,7 +139,11 @@ void bind_indexing(py::module_& m) {
   cls.def("gather", gather_fn, py::arg("dim"), py::arg("index"));
   auto scatter_fn = [](const Tensor& a, int64_t dim, const Tensor& index, hint::TensorOrNumber src) {
     if (py::isinstance<TensorImpl>(src)) return scatter(a, dim, index, src.cast<Tensor>());
-    return scatter(a, dim, index, src.cast<double>());
+    std::optional<Scalar> v = py_convert::to_number(src);
+    TG_CHECK(v, Type, "scatter() received an invalid combination of arguments - got (int, Tensor, ",
+             Py_TYPE(src.ptr())->tp_name, "), but expected one of:\n * (int dim, Tensor index, Tensor src)\n"
+             " * (int dim, Tensor index, Number value)\n");
+    return scatter(a, dim, index, *v);
   };
   m.def("scatter", scatter_fn, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src"));
   cls.def("scatter", scatter_fn, py::arg("dim"), py::arg("index"), py::arg("src"));
@@ -162,12 +166,13 @@ void bind_indexing(py::module_& m) {
                  "masked_fill_ only supports boolean masks, but got mask with dtype ", dtype_scalar_name(mask.dtype()));
         return where(mask, to_dtype(v, a.dtype()), a);
       }
-      return masked_fill(a, mask, kernels::cast(v, DType::Float64).data<double>()[0]);
+      return masked_fill(a, mask, py_convert::to_scalar(v));  // exact; checked against a's dtype
     }
-    TG_CHECK(PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()), Type,
+    std::optional<Scalar> number = py_convert::to_number(value);
+    TG_CHECK(number, Type,
              "masked_fill() received an invalid combination of arguments - got (Tensor, ", Py_TYPE(value.ptr())->tp_name,
              "), but expected one of:\n * (Tensor mask, Tensor value)\n * (Tensor mask, Number value)");
-    return masked_fill(a, mask, value.cast<double>());
+    return masked_fill(a, mask, *number);
   };
   m.def("masked_fill", masked_fill_fn, py::arg("input"), py::arg("mask"), py::arg("value"));
   cls.def("masked_fill", masked_fill_fn, py::arg("mask"), py::arg("value"));

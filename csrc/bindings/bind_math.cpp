@@ -24,13 +24,28 @@ DimList all_dims_or(py::handle dim, const char* fname) {
   return dims ? *dims : DimList{};
 }
 
-std::optional<double> opt_number(py::handle h) {
-  if (h.is_none()) return std::nullopt;
-  return h.cast<double>();
+// A number argument as the Scalar it is (an int stays exact), or PyTorch's TypeError.
+Scalar number_arg(py::handle h, const char* fname, const char* arg) {
+  if (py::isinstance<TensorImpl>(h)) {  // a 0-d tensor is a number to PyTorch's argument parser
+    Tensor t = h.cast<Tensor>();
+    if (t.dim() == 0) return py_convert::to_scalar(t);
+  }
+  std::optional<Scalar> v = py_convert::to_number(h);
+  TG_CHECK(v, Type, fname, "(): argument '", arg, "' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
+  return *v;
 }
 
 // clamp with numbers (ClampBackward1) or, when either bound is a tensor, tensors (ClampBackward0).
 Tensor clamp_any(const Tensor& a, py::handle lo, py::handle hi) {
+  for (auto [h, name] : {std::pair{lo, "min"}, std::pair{hi, "max"}})
+    TG_CHECK(h.is_none() || py::isinstance<TensorImpl>(h) || py_convert::to_number(h), Type,
+             "clamp() received an invalid combination of arguments - got (", name, "=", Py_TYPE(h.ptr())->tp_name,
+             ", ), but expected one of:\n * (Tensor min = None, Tensor max = None)\n"
+             " * (Number min = None, Number max = None)\n");
+  auto opt_number = [](py::handle h) -> std::optional<Scalar> {
+    if (h.is_none()) return std::nullopt;
+    return py_convert::to_number(h);
+  };
   if (!py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) return clamp(a, opt_number(lo), opt_number(hi));
   auto bound = [](py::handle h) { return h.is_none() ? Tensor() : operand(h, "clamp"); };
   return clamp(a, bound(lo), bound(hi));
@@ -133,7 +148,10 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
   def_both(m, cls, "clip", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
   def_both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, hint::TensorOrNumber w) {
     if (py::isinstance<TensorImpl>(w)) return lerp(a, end, w.cast<Tensor>());
-    return lerp(a, end, w.cast<double>());
+    std::optional<Scalar> v = py_convert::to_number(w);
+    TG_CHECK(v, Type, "lerp() received an invalid combination of arguments - got (Tensor, ", Py_TYPE(w.ptr())->tp_name,
+             "), but expected one of:\n * (Tensor end, Tensor weight)\n * (Tensor end, Number weight)\n");
+    return lerp(a, end, v->to_double());
   }, py::arg("end"), py::arg("weight"));
 }
 
@@ -184,11 +202,22 @@ void bind_inplace(TensorClass& cls) {
   // add_/sub_ take PyTorch's `alpha` (other is scaled first): optimisers use p.add_(g, alpha=-lr).
   using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
   for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"add_", add}, std::pair<const char*, BinaryFn>{"sub_", sub}}) {
-    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other, double alpha) {
+    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other, hint::Number alpha_arg) {
       Tensor o = operand(other, name);
-      if (alpha != 1.0) o = o.is_wrapped_number() ? scalar_tensor(py_convert::to_scalar(o).value * alpha) : o * alpha;
+      const Scalar alpha = number_arg(alpha_arg, name, "alpha");
+      const DType d = result_type(self, o);
+      TG_CHECK(!(alpha.is_float() && !is_floating(d)), Runtime,
+               "For integral input tensors, argument alpha must not be a floating point number.");
+      TG_CHECK(!(alpha.is_bool() && d != DType::Bool), Runtime, "Boolean alpha only supported for Boolean results.");
+      if (!(alpha.is_int() && !alpha.is_bool() && alpha.to_int_exact() == 1)) {
+        // other * alpha in the result dtype, as PyTorch's kernel computes it (int * int stays
+        // exact, a bool result scales by bool(alpha)); still a wrapped number when other was one.
+        Tensor scaled = mul(to_dtype(o, d), kernels::full({}, alpha, d));  // alpha: PyTorch's overflow check
+        if (o.is_wrapped_number()) scaled.impl()->wrapped_number = true;
+        o = scaled;
+      }
       return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
-    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1.0);
+    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
   }
   binary("mul_", mul);
   binary("div_", div);
@@ -211,27 +240,33 @@ void bind_inplace(TensorClass& cls) {
     cls.def(e.name, [fn](const Tensor& self) { return apply_inplace(self, Fn(fn)); });
   }
   cls.def("fill_", [](const Tensor& self, py::handle value) {
-    double v;
+    std::optional<Scalar> v;
     if (py::isinstance<TensorImpl>(value)) {
       Tensor t = value.cast<Tensor>();
       TG_CHECK(t.dim() == 0, Runtime, "fill_ only supports 0-dimension value tensor but got tensor with ", t.dim(),
                " dimensions.");
-      v = kernels::cast(t, DType::Float64).data<double>()[0];
+      v = py_convert::to_scalar(kernels::cast(t, self.dtype()));  // a tensor value casts as copy_ does (PyTorch's)
     } else {
-      TG_CHECK(PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()), Type,
-               "fill_() received an invalid combination of arguments - got (", Py_TYPE(value.ptr())->tp_name,
+      v = py_convert::to_number(value);
+      TG_CHECK(v, Type, "fill_() received an invalid combination of arguments - got (", Py_TYPE(value.ptr())->tp_name,
                "), but expected one of: (Tensor value) (Number value)");
-      v = value.cast<double>();
     }
-    return apply_inplace(self, [v](const Tensor& s) { return fill(s, v); });
+    return apply_inplace(self, [v](const Tensor& s) { return fill(s, *v); });
   }, py::arg("value"));
   cls.def("copy_", [](const Tensor& self, const Tensor& src) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
   auto clamp_ = [](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
-    // A float bound makes the result float: an integer self cannot hold it (PyTorch's wording).
-    TG_CHECK(is_floating(self.dtype()) || !(PyFloat_Check(lo.ptr()) || PyFloat_Check(hi.ptr())), Runtime,
-             "result type Float can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+    // Number bounds that promote self (a float bound on an int64 self, an int one on a bool
+    // self) give a result self cannot hold: PyTorch's wording for the number overload (tensor
+    // bounds get apply_inplace's).
+    std::optional<Scalar> nlo = py_convert::to_number(lo), nhi = py_convert::to_number(hi);
+    if ((nlo || nhi) && !py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) {
+      const Scalar any = nlo ? *nlo : *nhi;
+      const DType d = result_type(self, scalar_tensor(nlo ? *nlo : any), scalar_tensor(nhi ? *nhi : any));
+      TG_CHECK(promote(d, self.dtype()) == self.dtype() || is_floating(self.dtype()), Runtime, "result type ",
+               dtype_legacy_name(d), " can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+    }
     return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
   };
   cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());

@@ -45,7 +45,11 @@ void bind_nn(py::module_& parent) {
     return nn_layer_norm(x, nd, opt(w), opt(b), eps);
   }, py::arg("input"), py::arg("normalized_dims"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
   m.def("embedding", &nn_embedding, py::arg("weight"), py::arg("indices"), py::arg("padding_idx"));
-  m.def("constant_pad", &nn_constant_pad, py::arg("input"), py::arg("pad"), py::arg("value"));
+  m.def("constant_pad", [](const Tensor& a, const std::vector<int64_t>& pads, hint::Number value) {
+    std::optional<Scalar> v = py_convert::to_number(value);
+    TG_CHECK(v, Type, "pad(): argument 'value' must be Number, not ", Py_TYPE(value.ptr())->tp_name);
+    return nn_constant_pad(a, pads, *v);
+  }, py::arg("input"), py::arg("pad"), py::arg("value"));
   m.def("index_pad", &nn_index_pad, py::arg("input"), py::arg("pad"), py::arg("mode"));
   m.def("dropout_mask", &nn_dropout_mask, py::arg("input"), py::arg("p"));
   m.def("one_hot", &nn_one_hot, py::arg("input"), py::arg("num_classes"));

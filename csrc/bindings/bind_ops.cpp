@@ -50,6 +50,21 @@ struct MatEntry {
 constexpr MatEntry kMatrix[] = {
     {"matmul", matmul, "other"}, {"mm", mm, "mat2"}, {"bmm", bmm, "mat2"}, {"mv", mv, "vec"}, {"dot", dot, "tensor"}};
 
+// where(cond, a, b) with either side a Python number: the number takes part in promotion as a
+// wrapped number, then is stored in the result dtype with PyTorch's overflow check
+// (where(c, float32 x, 1e300) raises, as PyTorch's does).
+Tensor where_numbers(const Tensor& cond, py::handle a, py::handle b) {
+  Tensor ta = operand_or_throw(a, "where"), tb = operand_or_throw(b, "where");
+  const DType d = result_type(ta, tb);
+  for (auto [h, t] : {std::pair<py::handle, Tensor*>{a, &ta}, std::pair<py::handle, Tensor*>{b, &tb}}) {
+    if (!t->is_wrapped_number()) continue;
+    Tensor stored = kernels::full({}, py_convert::to_scalar(*t), d);
+    stored.impl()->wrapped_number = true;
+    *t = stored;
+  }
+  return where(cond, ta, tb);
+}
+
 Tensor pow_any(const Tensor& self, hint::TensorOrNumber exponent) {
   return py_convert::pow_operand(self, operand_or_throw(exponent, "pow"));
 }
@@ -190,11 +205,11 @@ void bind_ops(py::module_& m) {
   }
   def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
   m.def("where", [](const Tensor& cond, hint::TensorOrNumber a, hint::TensorOrNumber b) {
-    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
+    return where_numbers(cond, a, b);
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
   // x.where(condition, y) is where(condition, x, y), as in PyTorch.
   cls.def("where", [](const Tensor& self, const Tensor& cond, hint::TensorOrNumber other) {
-    return where(cond, self, operand_or_throw(other, "where"));
+    return where_numbers(cond, py::cast(self), other);
   }, py::arg("condition"), py::arg("other"));
   def_both(m, cls, "sum", &sum_py, py::arg("dim") = py::none(), py::arg("keepdim") = false,
            py::arg("dtype") = py::none());
@@ -243,14 +258,13 @@ void bind_ops(py::module_& m) {
   bind_indexing(m);
 
   // ---- creation ----
-  m.def("_full", [](hint::Shape size, double value, DType dtype) {
-    return kernels::full(py_convert::shape_from_sequence(size, "full"), value, dtype);
+  // value: a Python number, converted once into dtype (an int exact, a value dtype cannot hold
+  // refused with PyTorch's overflow error); a bad type gets full()'s TypeError.
+  m.def("_full", [](hint::Shape size, hint::Number value, DType dtype) {
+    std::optional<Scalar> v = py_convert::to_number(value);
+    TG_CHECK(v, Type, "full(): argument 'fill_value' (position 2) must be Number, not ", Py_TYPE(value.ptr())->tp_name);
+    return kernels::full(py_convert::shape_from_sequence(size, "full"), *v, dtype);
   }, py::arg("size"), py::arg("value"), py::arg("dtype"));
-  m.def("_full_int", [](hint::Shape size, int64_t value) {
-    Tensor t = kernels::full(py_convert::shape_from_sequence(size, "full"), 0, DType::Int64);
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) t.data<int64_t>()[i] = value;
-    return t;
-  }, py::arg("size"), py::arg("value"));
   m.def("_empty", [](hint::Shape size, DType dtype) {
     return Tensor::empty(py_convert::shape_from_sequence(size, "empty"), dtype);
   }, py::arg("size"), py::arg("dtype"));
@@ -264,8 +278,14 @@ void bind_ops(py::module_& m) {
     kernels::fill_normal(t, 0.0, 1.0);
     return t;
   }, py::arg("size"), py::arg("dtype"));
-  m.def("_arange", [](double start, double end, double step, DType dtype) {
-    return kernels::arange(start, end, step, dtype);
+  // Bounds as the numbers they are: int bounds count in int64, exactly (arange(2**62, 2**62 + 3)).
+  m.def("_arange", [](hint::Number start, hint::Number end, hint::Number step, DType dtype) {
+    auto number = [](py::handle h) {
+      std::optional<Scalar> v = py_convert::to_number(h);
+      TG_CHECK(v, Type, "arange(): argument 'end' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
+      return *v;
+    };
+    return kernels::arange(number(start), number(end), number(step), dtype);
   }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
   m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
   m.def("from_numpy", [](py::object a) {

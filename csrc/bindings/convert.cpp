@@ -1,6 +1,7 @@
 #include "bindings/convert.h"
 
 #include <cstring>
+#include <limits>
 
 #include "kernels/copy.h"
 
@@ -23,32 +24,48 @@ static int64_t int_operand(PyObject* o) {
   return v;
 }
 
+std::optional<Scalar> to_number(py::handle obj) {
+  PyObject* o = obj.ptr();
+  if (PyBool_Check(o)) return Scalar::from_bool(o == Py_True);
+  if (PyLong_Check(o)) return Scalar::from_int(int_operand(o));
+  if (PyFloat_Check(o)) return Scalar(PyFloat_AS_DOUBLE(o));
+  if (py::isinstance<TensorImpl>(obj) || py::isinstance<DType>(obj)) return std::nullopt;
+  // numpy scalars: np.bool_ and the integer types by value, the floating types as doubles.
+  PyObject* type = (PyObject*)Py_TYPE(o);
+  const std::string module = py::str(py::handle(type).attr("__module__"));
+  if (module != "numpy") return std::nullopt;
+  if (py::isinstance(obj, py::module_::import("numpy").attr("bool_"))) return Scalar::from_bool(PyObject_IsTrue(o) == 1);
+  if (PyIndex_Check(o)) {
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(o));
+    if (!index) throw py::error_already_set();
+    return Scalar::from_int(int_operand(index.ptr()));
+  }
+  if (Py_TYPE(o)->tp_as_number && Py_TYPE(o)->tp_as_number->nb_float) {
+    const double v = PyFloat_AsDouble(o);
+    if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return Scalar(v);
+  }
+  return std::nullopt;
+}
+
 bool to_operand(py::handle obj, Tensor& out) {
   if (as_tensor(obj.ptr(), out)) return true;
-  if (PyBool_Check(obj.ptr())) {
-    out = scalar_tensor(obj.ptr() == Py_True ? 1.0 : 0.0, DType::Bool);
-    return true;
-  }
-  if (PyLong_Check(obj.ptr())) {
-    const int64_t v = int_operand(obj.ptr());
-    out = scalar_tensor((double)v, DType::Int64);
-    // Keep integers exact beyond 2**53.
-    *out.data<int64_t>() = v;
-    return true;
-  }
-  if (PyFloat_Check(obj.ptr())) {
-    out = scalar_tensor(PyFloat_AS_DOUBLE(obj.ptr()), DType::Float64);
-    return true;
-  }
-  return false;
+  PyObject* o = obj.ptr();
+  // The common three first, without to_number's numpy lookups.
+  if (PyBool_Check(o)) out = scalar_tensor(Scalar::from_bool(o == Py_True));
+  else if (PyLong_Check(o)) out = scalar_tensor(Scalar::from_int(int_operand(o)));  // exact past 2**53
+  else if (PyFloat_Check(o)) out = scalar_tensor(PyFloat_AS_DOUBLE(o), DType::Float64);
+  else return false;
+  return true;
 }
 
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out) {
   PyObject* o = obj.ptr();
   const DType d = self.dtype();
   const bool is_float = PyFloat_Check(o);
-  if (!is_floating(d) || !(is_float || PyLong_Check(o))) return to_operand(obj, out);
-  const int64_t i = is_float ? 0 : int_operand(o);  // bools are ints here too
+  // Bools keep their own dtype: `x - True` is refused for every x, as in PyTorch.
+  if (!is_floating(d) || !(is_float || (PyLong_Check(o) && !PyBool_Check(o)))) return to_operand(obj, out);
+  const int64_t i = is_float ? 0 : int_operand(o);
   out = Tensor::empty({}, d);
   out.impl()->wrapped_number = true;
   visit_floating(d, [&](auto tag) {
@@ -124,7 +141,14 @@ std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> 
 }
 
 Scalar to_scalar(const Tensor& wrapped) {
-  return {kernels::cast(wrapped, DType::Float64).data<double>()[0], wrapped.dtype() != DType::Float64};
+  Tensor t = wrapped.is_contiguous() ? wrapped : kernels::contiguous_copy(wrapped);
+  switch (t.dtype()) {
+    case DType::Bool: return Scalar::from_bool(t.data<bool>()[0]);
+    case DType::Int64: return Scalar::from_int(t.data<int64_t>()[0]);
+    case DType::Float32: return Scalar((double)t.data<float>()[0]);
+    case DType::Float64: return Scalar(t.data<double>()[0]);
+  }
+  TG_ERROR(Runtime, "unknown dtype");
 }
 
 Tensor pow_operand(const Tensor& self, const Tensor& exponent) {
@@ -269,6 +293,11 @@ py::array to_numpy(const Tensor& t) {
 Tensor from_array_copy(py::array arr, DType dtype) {
   // Other integer widths and float16 are widened to a dtype tapegrad has before copying.
   py::array src;
+  // uint64 values past int64's range have no int64 (PyTorch 2.13 keeps them as uint64, a dtype
+  // tapegrad does not have): refuse them rather than wrap 2**64 - 1 to -1.
+  if (arr.dtype().kind() == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0)
+    TG_CHECK(py::int_(arr.attr("max")()).cast<uint64_t>() <= (uint64_t)std::numeric_limits<int64_t>::max(), Runtime,
+             "value cannot be converted to type int64 without overflow");
   if (arr.dtype().kind() == 'i' || arr.dtype().kind() == 'u')
     src = py::array::ensure(arr.attr("astype")("int64"), py::array::c_style);
   else if (arr.dtype().kind() == 'f' && arr.dtype().itemsize() == 2)

@@ -57,7 +57,12 @@ bool to_operand(py::handle obj, Tensor& out);
 // did.
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out);
 
-// The Python number behind a wrapped 0-d tensor made by to_operand.
+// A Python bool, int (within int64: PyTorch's error past it) or float, or a numpy scalar, as
+// the Scalar it is (ints exact, never through a double); nullopt for anything else (tensors
+// included, which the caller handles).
+std::optional<Scalar> to_number(py::handle obj);
+// The Python number behind a wrapped 0-d tensor made by to_operand, or the value of any 0-d
+// tensor, in its own kind (an int64 stays exact).
 Scalar to_scalar(const Tensor& wrapped);
 // `self ** exponent` where the exponent is a tensor or a wrapped Python number.
 Tensor pow_operand(const Tensor& self, const Tensor& exponent);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <random>
 
@@ -43,10 +44,10 @@ Tensor cast(const Tensor& t, DType dtype) {
 
 Tensor contiguous_copy(const Tensor& t) { return cast(t, t.dtype()); }
 
-void fill(const Tensor& t, double value) {
+void fill(const Tensor& t, Scalar value) {
   visit_dtype(t.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = static_cast<T>(value);
+    const T v = value.checked<T>();
     if (t.is_contiguous()) {
       T* p = t.data<T>();
       parallel::parallel_for(t.numel(), parallel::kGrainCheap, [&](int64_t b, int64_t e) {
@@ -61,25 +62,48 @@ void fill(const Tensor& t, double value) {
   });
 }
 
-Tensor full(const Shape& sizes, double value, DType dtype) {
+Tensor full(const Shape& sizes, Scalar value, DType dtype) {
   Tensor t = Tensor::empty(sizes, dtype);
   fill(t, value);
   return t;
 }
 
-Tensor arange(double start, double end, double step, DType dtype) {
-  TG_CHECK(step != 0, Runtime, "step must be nonzero");
-  TG_CHECK(std::isfinite(start) && std::isfinite(end), Runtime, "unsupported range: ", start, " -> ", end);
-  TG_CHECK((step > 0 && end >= start) || (step < 0 && end <= start), Runtime,
+namespace {
+// ceil((end - start) / step) for int64 bounds, in 128 bits so that no difference overflows.
+int64_t int_range_count(int64_t start, int64_t end, int64_t step) {
+  const __int128 span = (__int128)end - start;
+  __int128 n = span / step;
+  if (n * step != span) n += 1;  // same signs (checked by the caller): round away from zero
+  TG_CHECK(n >= 0 && n <= (__int128)std::numeric_limits<int64_t>::max(), Runtime, "invalid size, possible overflow?");
+  return (int64_t)n;
+}
+}  // namespace
+
+Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype) {
+  TG_CHECK(dtype != DType::Bool, NotImplemented, "\"arange_cpu\" not implemented for 'Bool'");
+  TG_CHECK(step.to_double() != 0, Runtime, "step must be nonzero");
+  const double s0 = start.to_double(), e0 = end.to_double(), st = step.to_double();
+  TG_CHECK(std::isfinite(s0) && std::isfinite(e0), Runtime, "unsupported range: ", s0, " -> ", e0);
+  if (dtype == DType::Int64 && start.is_int() && end.is_int() && step.is_int()) {
+    const int64_t a = start.to<int64_t>(), b = end.to<int64_t>(), d = step.to<int64_t>();
+    TG_CHECK((d > 0 && b >= a) || (d < 0 && b <= a), Runtime, "upper bound and lower bound inconsistent with step sign");
+    const int64_t n = int_range_count(a, b, d);
+    Tensor t = Tensor::empty({n}, dtype);
+    int64_t* p = t.data<int64_t>();
+    // In unsigned arithmetic: every value lies in [start, end), but i * step may not fit alone.
+    for (int64_t i = 0; i < n; ++i) p[i] = (int64_t)((uint64_t)a + (uint64_t)i * (uint64_t)d);
+    return t;
+  }
+  TG_CHECK((st > 0 && e0 >= s0) || (st < 0 && e0 <= s0), Runtime,
            "upper bound and lower bound inconsistent with step sign");
-  const double count = std::ceil((end - start) / step);
+  const double count = std::ceil((e0 - s0) / st);
   TG_CHECK(count >= 0 && count <= 9.2e18, Runtime, "invalid size, possible overflow?");
   int64_t n = (int64_t)count;
   Tensor t = Tensor::empty({n}, dtype);
   visit_dtype(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t.data<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + i * step);
+    for (int64_t i = 0; i < n; ++i) p[i] = Scalar(s0 + i * st).to<T>();
   });
   return t;
 }

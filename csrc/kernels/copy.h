@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/scalar.h"
 #include "core/tensor.h"
 
 namespace tg::kernels {
@@ -10,9 +11,13 @@ namespace tg::kernels {
 void copy_into(const Tensor& dst, const Tensor& src);
 Tensor cast(const Tensor& t, DType dtype);     // always a new tensor
 Tensor contiguous_copy(const Tensor& t);        // always a new contiguous tensor
-void fill(const Tensor& t, double value);
-Tensor full(const Shape& sizes, double value, DType dtype);
-Tensor arange(double start, double end, double step, DType dtype);
+// The value is converted once to t's dtype, with PyTorch's overflow error where it does not fit
+// (an int stays exact: 2**63 - 1 fills an int64 tensor with 2**63 - 1).
+void fill(const Tensor& t, Scalar value);
+Tensor full(const Shape& sizes, Scalar value, DType dtype);
+// Counts in integers when all three are ints and dtype is int64 (exact up to int64's ends),
+// else in doubles, as PyTorch does.
+Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype);
 
 // Random numbers from one process-wide generator; manual_seed makes them reproducible.
 void manual_seed(uint64_t seed);

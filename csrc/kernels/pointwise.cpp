@@ -4,6 +4,7 @@
 #include <type_traits>
 
 
+#include "kernels/int_wrap.h"
 #include "kernels/loop.h"
 #include "kernels/vmath.h"
 
@@ -27,6 +28,8 @@ template <class T> T nan_min(T a, T b) {
   return a < b ? a : b;
 }
 
+// Division is the one integer op that traps in hardware: INT64_MIN / -1 raises SIGFPE on x86,
+// so a divisor of -1 never reaches the divisions below. The rest wraps (see int_wrap.h).
 int64_t int_pow(int64_t base, int64_t exp) {
   if (exp < 0) {  // 1/base**|exp| in integers: only 1 and -1 survive the truncation
     if (base == 1) return 1;
@@ -35,8 +38,8 @@ int64_t int_pow(int64_t base, int64_t exp) {
   }
   int64_t result = 1;
   while (exp) {
-    if (exp & 1) result *= base;
-    base *= base;
+    if (exp & 1) result = wrap_mul(result, base);
+    base = wrap_mul(base, base);
     exp >>= 1;
   }
   return result;
@@ -46,9 +49,18 @@ int64_t int_pow(int64_t base, int64_t exp) {
 // divisor's sign. Integer division by zero raises, as PyTorch does.
 template <class T> T floor_div(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
-    return std::floor(x / y);
+    // Python's float //: through the exact remainder, so 1 // -inf is -1 (floor(1 / -inf) is -0)
+    // and a quotient that rounds up past an integer is corrected.
+    if (y == 0) return x / y;
+    const T mod = std::fmod(x, y);
+    T div = (x - mod) / y;
+    if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return std::copysign(T(0), x / y);
+    T floored = std::floor(div);
+    return div - floored > T(0.5) ? floored + 1 : floored;
   } else {
     TG_CHECK(y != 0, Runtime, "ZeroDivisionError");
+    if (y == -1) return wrap_sub(T(0), x);  // INT64_MIN // -1 wraps to INT64_MIN (PyTorch's result)
     T q = x / y;
     return (x % y != 0 && ((x < 0) != (y < 0))) ? T(q - 1) : q;
   }
@@ -59,6 +71,7 @@ template <class T> T remainder(T x, T y) {
     return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
   } else {
     TG_CHECK(y != 0, Runtime, "ZeroDivisionError");
+    if (y == -1) return T(0);  // every integer is a multiple of -1 (and INT64_MIN % -1 traps)
     T r = x % y;
     return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
   }
@@ -68,9 +81,9 @@ template <class T>
 void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   using B = bool;
   switch (op) {
-    case BinaryOp::Add: return binary_loop<T, T>(out, a, b, [](T x, T y) { return T(x + y); });
-    case BinaryOp::Sub: return binary_loop<T, T>(out, a, b, [](T x, T y) { return T(x - y); });
-    case BinaryOp::Mul: return binary_loop<T, T>(out, a, b, [](T x, T y) { return T(x * y); });
+    case BinaryOp::Add: return binary_loop<T, T>(out, a, b, [](T x, T y) { return wrap_add(x, y); });
+    case BinaryOp::Sub: return binary_loop<T, T>(out, a, b, [](T x, T y) { return wrap_sub(x, y); });
+    case BinaryOp::Mul: return binary_loop<T, T>(out, a, b, [](T x, T y) { return wrap_mul(x, y); });
     case BinaryOp::Div:
       if constexpr (std::is_floating_point_v<T>)
         return binary_loop<T, T>(out, a, b, [](T x, T y) { return x / y; });
@@ -154,10 +167,10 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
   if (op == UnaryOp::LogicalNot) return unary_loop<T, bool>(out, a, [](T x) { return x == T(0); });
   if constexpr (!std::is_same_v<T, bool>) {
     switch (op) {
-      case UnaryOp::Neg: return unary_loop<T, T>(out, a, [](T x) { return T(-x); });
+      case UnaryOp::Neg: return unary_loop<T, T>(out, a, [](T x) { return wrap_sub(T(0), x); });
       // NaN stays NaN: (x > 0) is false for NaN, so return x itself unless it is <= 0.
       case UnaryOp::Relu: return unary_loop<T, T>(out, a, [](T x) { return x <= T(0) ? T(0) : x; });
-      case UnaryOp::Abs: return unary_loop<T, T>(out, a, [](T x) { return x < T(0) ? T(-x) : x; });
+      case UnaryOp::Abs: return unary_loop<T, T>(out, a, [](T x) { return x < T(0) ? wrap_sub(T(0), x) : x; });
       case UnaryOp::Sign:
         return unary_loop<T, T>(out, a, [](T x) { return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0); });
       default: break;

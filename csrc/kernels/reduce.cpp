@@ -7,6 +7,7 @@
 
 #include "core/parallel.h"
 #include "kernels/copy.h"
+#include "kernels/int_wrap.h"
 #include "kernels/loop.h"
 
 namespace tg::kernels {
@@ -34,7 +35,7 @@ Acc sum_run(const T* p, int64_t n) {
       i += len;
     }
   }
-  for (; i < n; ++i) total += p[i];
+  for (; i < n; ++i) total = wrap_add(total, Acc(p[i]));  // int64 sums wrap (int_wrap.h)
   return total;
 }
 
@@ -49,7 +50,7 @@ void sum_columns(T* out, const T* p, int64_t rows, int64_t cols, int64_t lo, int
     for (int64_t j = 0; j < w; ++j) acc[j] = 0;
     for (int64_t i = 0; i < rows; ++i) {
       const T* row = p + i * cols + j0;
-      for (int64_t j = 0; j < w; ++j) acc[j] += row[j];
+      for (int64_t j = 0; j < w; ++j) acc[j] = wrap_add(acc[j], Acc(row[j]));
     }
     for (int64_t j = 0; j < w; ++j) out[j0 + j] = static_cast<T>(acc[j]);
   }
@@ -92,7 +93,7 @@ Tensor sum_keepdim(const Tensor& a, const SmallVector<bool, 6>& reduce) {
           partial[t] = sum_run<T, Acc>(in + b, e - b);
         });
         Acc total = 0;
-        for (Acc x : partial) total += x;
+        for (Acc x : partial) total = wrap_add(total, x);
         *o = static_cast<T>(total);
         done = true;
       } else if (inner == 1) {  // each output sums one contiguous row
@@ -123,11 +124,11 @@ Tensor sum_keepdim(const Tensor& a, const SmallVector<bool, 6>& reduce) {
                         Acc acc = 0;
                         if (s[1] == (int64_t)sizeof(T)) acc = sum_run<T, Acc>((const T*)p[1], n);
                         else
-                          for (int64_t i = 0; i < n; ++i) acc += *(const T*)(p[1] + i * s[1]);
-                        *(T*)p[0] = static_cast<T>(*(T*)p[0] + acc);
+                          for (int64_t i = 0; i < n; ++i) acc = wrap_add(acc, Acc(*(const T*)(p[1] + i * s[1])));
+                        *(T*)p[0] = static_cast<T>(wrap_add(Acc(*(T*)p[0]), acc));
                       } else {
                         for (int64_t i = 0; i < n; ++i)
-                          *(T*)(p[0] + i * s[0]) += *(const T*)(p[1] + i * s[1]);
+                          *(T*)(p[0] + i * s[0]) = wrap_add(*(T*)(p[0] + i * s[0]), *(const T*)(p[1] + i * s[1]));
                       }
                     });
   });
@@ -161,7 +162,7 @@ template <class T> T combine(ReduceOp op, T acc, T x) {
       return std::numeric_limits<T>::quiet_NaN();
   }
   switch (op) {
-    case ReduceOp::Prod: return T(acc * x);
+    case ReduceOp::Prod: return wrap_mul(acc, x);
     case ReduceOp::Max: return x > acc ? x : acc;
     case ReduceOp::Min: return x < acc ? x : acc;
     case ReduceOp::All: return T(acc && x);

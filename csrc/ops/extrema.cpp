@@ -92,7 +92,7 @@ struct MaxDim {
     Tensor g = s.keepdim ? grad : unsqueeze(grad, s.dim);
     Shape along(s.sizes.size(), 1);
     along[s.dim] = s.sizes[s.dim];
-    Tensor positions = view(kernels::arange(0, (double)s.sizes[s.dim], 1, DType::Int64), along);
+    Tensor positions = view(kernels::arange(Scalar::from_int(0), Scalar::from_int(s.sizes[s.dim]), Scalar::from_int(1), DType::Int64), along);
     Tensor zero = zeros(s.sizes, grad.dtype());
     return {where(eq(positions, s.indices), expand(g, s.sizes), zero)};
   }

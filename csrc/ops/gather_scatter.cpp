@@ -126,11 +126,11 @@ struct ScatterValue {
     Tensor index;
     int64_t dim = 0;
   };
-  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, double value) {
-    Tensor v = kernels::full({}, value, a.dtype());
+  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, Scalar value) {
+    Tensor v = kernels::full({}, value, a.dtype());  // exact, or PyTorch's overflow error
     return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, nullptr, true), index, v);
   }
-  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, double, const Tensor&) {
+  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, Scalar, const Tensor&) {
     s.index = index, s.dim = wrap_dim(dim, a.dim());
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {scatter(grad, s.dim, s.index, 0.0), Tensor()}; }
@@ -140,7 +140,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) { return apply_
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
   return apply_op<Scatter>(a, dim, index, src);
 }
-Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, double value) {
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, Scalar value) {
   return apply_op<ScatterValue>(a, dim, index, value);
 }
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -199,18 +199,18 @@ struct MaskedFill {
   struct Saved {
     Tensor mask;
   };
-  static Tensor forward(const Tensor& a, const Tensor& mask, double value) {
+  static Tensor forward(const Tensor& a, const Tensor& mask, Scalar value) {
     TG_CHECK(mask.dtype() == DType::Bool, Runtime, "masked_fill_ only supports boolean masks, but got mask with dtype ",
              dtype_scalar_name(mask.dtype()));
     broadcast_shapes(mask.sizes(), a.sizes());  // out of place the result broadcasts, as PyTorch's does
-    return kernels::where(mask, kernels::full({}, value, a.dtype()), a);
+    return kernels::where(mask, kernels::full({}, value, a.dtype()), a);  // exact, or the overflow error
   }
-  static void save(Saved& s, const Tensor&, const Tensor& mask, double, const Tensor&) { s.mask = mask; }
+  static void save(Saved& s, const Tensor&, const Tensor& mask, Scalar, const Tensor&) { s.mask = mask; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     return {where(s.mask, zeros({}, grad.dtype()), grad), Tensor()};
   }
 };
-Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) { return apply_op<MaskedFill>(a, mask, value); }
+Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value) { return apply_op<MaskedFill>(a, mask, value); }
 
 void register_gather_scatter_ops(std::vector<OpInfo>& ops) {
   register_ops<Gather, ScatterAdd, Scatter, ScatterValue, IndexSelect, MaskedFill>(ops);

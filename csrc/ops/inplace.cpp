@@ -145,7 +145,9 @@ struct Fill {
   static constexpr const char* name = "fill";
   static constexpr const char* node = "FillBackward2";
   struct Saved {};
-  static Tensor forward(const Tensor& a, double value) { return kernels::full(a.sizes(), value, a.dtype()); }
+  // The value converts once into a's dtype: exact for ints, PyTorch's overflow error where it
+  // cannot be held (fill_(1e30) on int64, fill_(1e300) on float32).
+  static Tensor forward(const Tensor& a, Scalar value) { return kernels::full(a.sizes(), value, a.dtype()); }
   static TensorList backward(Saved&, const Tensor& grad, Needs) { return {zeros_like(grad)}; }
 };
 
@@ -178,7 +180,7 @@ struct Copy {
   }
 };
 
-Tensor fill(const Tensor& a, double value) { return apply_op<Fill>(a, value); }
+Tensor fill(const Tensor& a, Scalar value) { return apply_op<Fill>(a, value); }
 Tensor zero(const Tensor& a) { return apply_op<Zero>(a); }
 Tensor copy(const Tensor& self, const Tensor& src) { return apply_op<Copy>(self, src); }
 

@@ -29,7 +29,7 @@ Tensor float_unary(UnaryOp op, const Tensor& a) {
 // history, through a node that raises if a backward reaches it (never a silent zero). The
 // remainder gradient is 1 for x and -floor(x / y) for y.
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
-  TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
+  TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, NotImplemented,
            "\"div_floor_cpu\" not implemented for 'Bool'");
   DType d = result_type(a, b);
   Tensor out = binary_in(BinaryOp::FloorDiv, a, b, d == DType::Bool ? DType::Int64 : d);
@@ -48,7 +48,7 @@ struct Remainder {
     auto tensors() { return std::tie(a, b); }
   };
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, Runtime,
+    TG_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, NotImplemented,
              "\"remainder_cpu\" not implemented for 'Bool'");
     return binary_in(BinaryOp::Remainder, a, b, result_type(a, b));
   }
@@ -131,27 +131,31 @@ Tensor cos(const Tensor& a) { return apply_op<Cos>(a); }
 Tensor tan(const Tensor& a) { return apply_op<Tan>(a); }
 Tensor rsqrt(const Tensor& a) { return apply_op<Rsqrt>(a); }
 // PyTorch's square is pow(x, 2), node PowBackward0.
-Tensor square(const Tensor& a) { return pow(a, Scalar{2.0, true}); }
+Tensor square(const Tensor& a) { return pow(a, Scalar::from_int(2)); }
 
 // clamp(x, min, max) with Python-number bounds: NaN in x or a bound propagates (numpy's
-// clip); the gradient passes where min <= x <= max.
+// clip); the gradient passes where min <= x <= max. The bounds take part in type promotion as
+// wrapped numbers do (clamp(int tensor, max=1.5) is floating, as in PyTorch), and each bound
+// is converted once, exactly, to the result dtype (an int64 bound of 2**63 - 1 stays itself).
 struct Clamp {
   static constexpr const char* name = "clamp";
   static constexpr const char* node = "ClampBackward1";
   struct Saved {
     SavedTensor self;
-    std::optional<double> lo, hi;
+    std::optional<Scalar> lo, hi;
     auto tensors() { return std::tie(self); }
   };
-  static Tensor forward(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
+  static Tensor forward(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
     TG_CHECK(lo || hi, Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
-    Tensor out = a;
-    auto bound = [&](double v) { return kernels::full({}, v, a.dtype()); };
-    if (lo) out = kernels::binary(BinaryOp::Maximum, out, bound(*lo));
-    if (hi) out = kernels::binary(BinaryOp::Minimum, out, bound(*hi));
+    const DType d = result_type(a, scalar_tensor(lo ? *lo : *hi), scalar_tensor(hi ? *hi : *lo));
+    TG_CHECK(d != DType::Bool, NotImplemented, "\"", !hi ? "clamp_min" : !lo ? "clamp_max" : "clamp",
+             "_scalar_cpu\" not implemented for 'Bool'");
+    Tensor out = cast_to(a, d);
+    if (lo) out = kernels::binary(BinaryOp::Maximum, out, kernels::full({}, *lo, d));
+    if (hi) out = kernels::binary(BinaryOp::Minimum, out, kernels::full({}, *hi, d));
     return out;
   }
-  static void save(Saved& s, const Tensor& a, std::optional<double> lo, std::optional<double> hi, const Tensor&) {
+  static void save(Saved& s, const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi, const Tensor&) {
     s.self = a;
     s.lo = lo;
     s.hi = hi;
@@ -166,7 +170,7 @@ struct Clamp {
     return {where(pass, grad, zeros({}, grad.dtype()))};
   }
 };
-Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) { return apply_op<Clamp>(a, lo, hi); }
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) { return apply_op<Clamp>(a, lo, hi); }
 
 // clamp with tensor bounds (either may be undefined): the gradient goes to x inside the
 // bounds and to the bound that x crossed.
@@ -179,6 +183,8 @@ struct ClampTensor {
   };
   static Tensor forward(const Tensor& a, const Tensor& lo, const Tensor& hi) {
     TG_CHECK(lo.defined() || hi.defined(), Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    TG_CHECK(!(lo.defined() && hi.defined() && result_type(a, lo, hi) == DType::Bool), NotImplemented,
+             "\"clamp_cpu\" not implemented for 'Bool'");
     Tensor out = a;
     if (lo.defined()) out = binary_in(BinaryOp::Maximum, out, lo, result_type(out, lo));
     if (hi.defined()) out = binary_in(BinaryOp::Minimum, out, hi, result_type(out, hi));
@@ -242,8 +248,14 @@ struct LerpScalar {
   static Tensor forward(const Tensor& a, const Tensor& b, double w) {
     TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    // Integers would be promoted to float by `w * ...` below; PyTorch has no integer lerp.
+    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_scalar\" not implemented for '",
+             dtype_legacy_name(a.dtype()), "'");
     broadcast_shapes(a.sizes(), b.sizes());  // PyTorch's order in a size mismatch: self, then end
-    return a + w * (b - a);
+    kernels::full({}, w, a.dtype());  // a weight a's dtype cannot hold: PyTorch's overflow error
+    // PyTorch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b), and the
+    // same infinities and NaNs as PyTorch's for extreme inputs.
+    return std::abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1.0 - w);
   }
   static void save(Saved& s, const Tensor&, const Tensor&, double w, const Tensor&) { s.w = w; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
@@ -261,10 +273,16 @@ struct LerpTensor {
   static Tensor forward(const Tensor& a, const Tensor& b, const Tensor& w) {
     TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
-    TG_CHECK(a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+    // A 0-d weight promotes with the others, as a 0-d tensor does (lerp(x, y, tensor(2)));
+    // a dimensioned one must match.
+    TG_CHECK(w.dim() == 0 || a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
              " for `weight` but got dtype ", dtype_scalar_name(w.dtype()));
+    const DType d = result_type(a, b, w);
+    TG_CHECK(is_floating(d), NotImplemented, "\"lerp_kernel_tensor\" not implemented for '", dtype_legacy_name(d), "'");
     broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes()), w.sizes());  // PyTorch's order in a size mismatch
-    return a + w * (b - a);
+    const Tensor x = cast_to(a, d), y = cast_to(b, d);
+    const Tensor weight = cast_to(w, d);  // the two-sided formula, as LerpScalar's
+    return where(lt(abs(weight), scalar_tensor(0.5)), x + weight * (y - x), y - (y - x) * (1.0 - weight));
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& w, const Tensor&) {
     s.a = a, s.b = b, s.w = w;

@@ -4,6 +4,7 @@
 #pragma once
 #include <vector>
 
+#include "core/scalar.h"
 #include "core/tensor.h"
 
 namespace tg {
@@ -29,7 +30,8 @@ Tensor nn_binary_cross_entropy(const Tensor& x, const Tensor& t, const Tensor& w
 Tensor nn_bce_with_logits(const Tensor& x, const Tensor& t, const Tensor& w, const Tensor& pw, int64_t reduction);
 Tensor nn_layer_norm(const Tensor& x, int64_t norm_dims, const Tensor& w, const Tensor& b, double eps);
 Tensor nn_embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx);
-Tensor nn_constant_pad(const Tensor& a, const std::vector<int64_t>& pads, double value);
+// value: exact for an int into an int64 tensor; PyTorch's overflow error where a cannot hold it.
+Tensor nn_constant_pad(const Tensor& a, const std::vector<int64_t>& pads, Scalar value);
 Tensor nn_index_pad(const Tensor& a, const std::vector<int64_t>& pads, int64_t mode);
 Tensor nn_dropout_mask(const Tensor& a, double p);
 Tensor nn_one_hot(const Tensor& t, int64_t num_classes);

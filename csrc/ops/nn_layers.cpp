@@ -162,7 +162,7 @@ struct ConstantPadNd {
   struct Saved {
     Pads pads;
   };
-  static Tensor forward(const Tensor& a, const Pads& pads, double value) {
+  static Tensor forward(const Tensor& a, const Pads& pads, Scalar value) {
     TG_CHECK(pads.size() % 2 == 0, Runtime, "Padding length must be divisible by 2");
     TG_CHECK((int64_t)pads.size() / 2 <= a.dim(), Runtime, "Length of pad should be no more than twice the number of dimensions of the input. Pad length is ",
              pads.size(), " while the input has ", a.dim(), " dimensions.");
@@ -196,7 +196,7 @@ struct ConstantPadNd {
     if (numel_of(region) > 0) kernels::copy_into(window(out, dst_off), window(a, src_off));
     return out;
   }
-  static void save(Saved& s, const Tensor&, const Pads& pads, double, const Tensor&) { s.pads = pads; }
+  static void save(Saved& s, const Tensor&, const Pads& pads, Scalar, const Tensor&) { s.pads = pads; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Pads neg_pads;
     for (int64_t p : s.pads) neg_pads.push_back(-p);
@@ -347,7 +347,7 @@ Tensor nn_layer_norm(const Tensor& x, int64_t norm_dims, const Tensor& w, const 
 Tensor nn_embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx) {
   return embed(weight, indices, padding_idx);
 }
-Tensor nn_constant_pad(const Tensor& a, const std::vector<int64_t>& pads, double value) {
+Tensor nn_constant_pad(const Tensor& a, const std::vector<int64_t>& pads, Scalar value) {
   return apply_op<ConstantPadNd>(a, pads, value);
 }
 // mode: 0 reflect, 1 replicate, 2 circular (Python checks the rank/length combinations).

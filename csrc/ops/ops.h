@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/scalar.h"
 #include "core/tensor.h"
 
 namespace tg {
@@ -14,6 +15,7 @@ using DimList = SmallVector<int64_t, 6>;
 
 // ---- creation (no history) ----
 Tensor scalar_tensor(double value, DType dtype = DType::Float64);  // a wrapped Python number
+Tensor scalar_tensor(Scalar value);  // the same in the number's own dtype (bool, int64, float64), exact
 Tensor zeros(const Shape& sizes, DType dtype = kDefaultFloat);
 Tensor ones(const Shape& sizes, DType dtype = kDefaultFloat);
 Tensor zeros_like(const Tensor& t);
@@ -22,6 +24,7 @@ Tensor ones_like(const Tensor& t);
 // PyTorch's result_type: dimensioned tensors win, then 0-d tensors, then Python numbers, each
 // of the later ones only when it is of a higher category (bool < int < float).
 DType result_type(const Tensor& a, const Tensor& b);
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c);
 
 // ---- pointwise (pointwise.cpp) ----
 Tensor add(const Tensor& a, const Tensor& b);
@@ -30,11 +33,6 @@ Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, PyTorch's RsubBackward
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);   // tensor ** tensor
-// A Python number: its value, and whether it was an int (int ** int stays int64).
-struct Scalar {
-  double value = 0;
-  bool is_int = false;
-};
 Tensor pow(const Tensor& a, Scalar exponent);   // tensor ** number
 Tensor pow(Scalar base, const Tensor& exponent);  // number ** tensor
 inline Tensor pow(const Tensor& a, double exponent) { return pow(a, Scalar{exponent}); }
@@ -61,7 +59,8 @@ Tensor cos(const Tensor& a);
 Tensor tan(const Tensor& a);
 Tensor rsqrt(const Tensor& a);
 Tensor square(const Tensor& a);
-Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);
+// Number bounds promote as wrapped numbers do: clamp(int tensor, max=1.5) is floating.
+Tensor clamp(const Tensor& a, std::optional<Scalar> min, std::optional<Scalar> max);
 Tensor clamp(const Tensor& a, const Tensor& min, const Tensor& max);  // either may be undefined
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
@@ -157,10 +156,10 @@ Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const T
 // gather_scatter.cpp; index tensors are int64
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
-Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, double value);
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, Scalar value);
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
-Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
+Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
 
 // join.cpp
 Tensor cat(const TensorList& tensors, int64_t dim);
@@ -177,7 +176,7 @@ TensorList unbind(const Tensor& a, int64_t dim);
 // Runs `out_of_place(self)` and writes the result into self (see inplace.cpp); returns self.
 Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor&)>& out_of_place);
 // Out-of-place forms of fill_, zero_ and copy_ (recorded with PyTorch's node names).
-Tensor fill(const Tensor& a, double value);
+Tensor fill(const Tensor& a, Scalar value);
 Tensor zero(const Tensor& a);
 Tensor copy(const Tensor& self, const Tensor& src);
 

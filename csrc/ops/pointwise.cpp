@@ -58,6 +58,14 @@ DType result_type(const Tensor& a, const Tensor& b) {
   return s.result();
 }
 
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c) {
+  PromotionState s;
+  s.add(a);
+  s.add(b);
+  s.add(c);
+  return s.result();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Binary arithmetic.
 
@@ -151,14 +159,24 @@ struct PowScalar {
     auto tensors() { return std::tie(self); }
   };
   static Tensor forward(const Tensor& a, Scalar exponent) {
-    Tensor e = scalar_tensor(exponent.value, exponent.is_int ? DType::Int64 : DType::Float64);
+    Tensor e = scalar_tensor(exponent);
     DType d = result_type(a, e);
-    TG_CHECK(is_floating(d) || exponent.value >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+    TG_CHECK(is_floating(d) || exponent.to_double() >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+    // bool ** bool: x ** True is x, x ** False is all True (PyTorch's shortcuts; no bool kernel).
+    if (d == DType::Bool) return exponent.to<bool>() ? kernels::contiguous_copy(a) : kernels::full(a.sizes(), true, d);
+    if (is_floating(d)) {
+      // x ** 0.5 and x ** -0.5 are sqrt and rsqrt, as in PyTorch: (-inf) ** 0.5 is NaN, (-0.) ** 0.5 is -0.
+      const double v = exponent.to_double();
+      if (v == 0.5 || v == -0.5) return kernels::unary(v > 0 ? UnaryOp::Sqrt : UnaryOp::Rsqrt, cast_to(a, d));
+      // An int exponent float32 cannot hold (2**53 - 1 would round to an even 2**53): in double.
+      if (d == DType::Float32 && exponent.is_int() && std::fabs(v) > 16777216.0)
+        return kernels::cast(binary_forward(BinaryOp::Pow, a, scalar_tensor(v), DType::Float64), d);
+    }
     return binary_forward(BinaryOp::Pow, a, e, d);
   }
   static void save(Saved& s, const Tensor& a, Scalar exponent, const Tensor&) {
     s.self = a;
-    s.exponent = exponent.value;
+    s.exponent = exponent.to_double();
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     if (s.exponent == 0.0) return {zeros_like(grad)};
@@ -177,7 +195,9 @@ struct PowTensor {
     auto tensors() { return std::tie(a, b, out); }
   };
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    return binary_forward(BinaryOp::Pow, a, b, result_type(a, b));
+    const DType d = result_type(a, b);
+    TG_CHECK(d != DType::Bool, NotImplemented, "\"pow\" not implemented for 'Bool'");
+    return binary_forward(BinaryOp::Pow, a, b, d);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& out) {
     s.a = a;
@@ -207,11 +227,13 @@ struct PowScalarBase {
     auto tensors() { return std::tie(exponent, out); }
   };
   static Tensor forward(Scalar base, const Tensor& exponent) {
-    Tensor b = scalar_tensor(base.value, base.is_int ? DType::Int64 : DType::Float64);
-    return binary_forward(BinaryOp::Pow, b, exponent, result_type(b, exponent));
+    Tensor b = scalar_tensor(base);
+    const DType d = result_type(b, exponent);
+    TG_CHECK(d != DType::Bool, NotImplemented, "\"pow\" not implemented for 'Bool'");
+    return binary_forward(BinaryOp::Pow, b, exponent, d);
   }
   static void save(Saved& s, Scalar base, const Tensor& exponent, const Tensor& out) {
-    s.base = base.value;
+    s.base = base.to_double();
     s.exponent = exponent;
     s.out = SavedTensor(out, /*is_output=*/true);
   }
@@ -441,6 +463,11 @@ Tensor ge(const Tensor& a, const Tensor& b) { return compare(BinaryOp::Ge, a, b)
 
 Tensor scalar_tensor(double value, DType dtype) {
   Tensor t = kernels::full({}, value, dtype);
+  t.impl()->wrapped_number = true;
+  return t;
+}
+Tensor scalar_tensor(Scalar value) {
+  Tensor t = kernels::full({}, value, value.dtype());
   t.impl()->wrapped_number = true;
   return t;
 }

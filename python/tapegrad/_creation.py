@@ -188,9 +188,20 @@ def tensor(data: Any, dtype: Optional[_dtype] = None, requires_grad: builtins.bo
     return _finish(_C._from_array(arr, dtype if dtype is not None else inferred), requires_grad)
 
 
+# numpy dtypes a tensor can share memory with: the array's own dtype, no conversion.
+_SHAREABLE = {np.dtype(np.float32): _dtype.float32, np.dtype(np.float64): _dtype.float64,
+              np.dtype(np.int64): _dtype.int64, np.dtype(np.bool_): _dtype.bool}
+
+
 def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
+    """`data` itself when it is a tensor of that dtype; an ndarray of a dtype tapegrad has
+    shares its memory (as from_numpy does, with its errors and warning); else a copy."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
+    if isinstance(data, np.ndarray):
+        own = _SHAREABLE.get(data.dtype.newbyteorder("="))  # a foreign byte order: from_numpy's error
+        if own is not None and (dtype is None or dtype == own):
+            return _C.from_numpy(data)
     return tensor(data, dtype=dtype)
 
 
@@ -205,11 +216,16 @@ def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins
     return _filled(_sizes(size, "ones"), 1, dtype or _FLOAT, requires_grad)
 
 
-def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: builtins.bool) -> Tensor:
-    """full() once its sizes are checked and its dtype is known (zeros and ones come straight here)."""
-    if dtype == _dtype.int64 and (type(value) is int or isinstance(value, numbers.Integral)):
-        return _finish(_C._full_int(size, int(value)), requires_grad)
-    return _finish(_C._full(size, builtins.float(value), dtype), requires_grad)
+def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: builtins.bool,
+            fname: str = "full") -> Tensor:
+    """full() once its sizes are checked and its dtype is known (zeros and ones come straight here).
+    The number goes to the core as it is: an int is never rounded through a float, and a value
+    the dtype cannot hold (1e30 into int64) gets PyTorch's overflow error there."""
+    if isinstance(value, Tensor):  # a 0-d tensor is a number to PyTorch's argument parser
+        if value.dim() != 0:
+            raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not Tensor")
+        value = value.item()
+    return _finish(_C._full(size, value, dtype), requires_grad)
 
 
 def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
@@ -219,6 +235,8 @@ def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtin
 def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None,
          requires_grad: builtins.bool = False) -> Tensor:
     size = _sizes((size,) if isinstance(size, (tuple, list)) else size, "full")
+    if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
+        fill_value = fill_value.item()  # its number decides the dtype, as in PyTorch
     if dtype is None:
         if isinstance(fill_value, builtins.bool):
             dtype = _dtype.bool
@@ -233,11 +251,14 @@ def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype:
            requires_grad: builtins.bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
+    # 0-d tensors count as their numbers (arange(T.tensor(3)) is int64, as in PyTorch).
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype is None:
         # isinstance(v, int) first: the ABC check alone costs more than the arange itself.
         ints = all(isinstance(v, int) or isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = _dtype.int64 if ints else _FLOAT
-    return _finish(_C._arange(builtins.float(start), builtins.float(end), builtins.float(step), dtype), requires_grad)
+    # The numbers go as they are: int bounds count in int64 in the core, exactly.
+    return _finish(_C._arange(start, end, step, dtype), requires_grad)
 
 
 def rand(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
@@ -301,7 +322,7 @@ def empty_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: bui
 
 def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,
               requires_grad: builtins.bool = False) -> Tensor:
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _filled(input.shape, fill_value, dtype or input.dtype, requires_grad, "full_like")
 
 
 def rand_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:

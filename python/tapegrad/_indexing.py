@@ -110,7 +110,9 @@ def _masked_fill_key(key: "tapegrad._indexing.IndexKey") -> bool:
 def setitem(self: Tensor, key: "tapegrad._indexing.IndexKey", value: Union[Tensor, float]) -> None:
     if (isinstance(value, Tensor) and value.numel() == 1 and value.dtype != self.dtype
             and _masked_fill_key(key)):
-        value = value.reshape(()).to(self.dtype)  # masked_fill_ casts its value
+        # masked_fill_ stores its value's number, with PyTorch's overflow check (a float64
+        # 3.5e38 into float32 raises); a value that requires grad keeps its history instead.
+        value = value.reshape(()).to(self.dtype) if value.requires_grad else _C._full((), value.item(), self.dtype)
     # The basic part is found on a contiguous, detached tensor of self's shape (self's data
     # when it is contiguous), so that the write can be described relative to it.
     base = (self if self.is_contiguous() else self.contiguous()).detach()

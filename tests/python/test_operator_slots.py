@@ -75,6 +75,8 @@ def test_a_number_with_a_floating_tensor_matches_numpy_s_single_rounding(op, dt)
     x = tg.tensor(values)
     f = OPERATORS[op]
     for n in NUMBERS:
+        if isinstance(n, bool) and op in ("sub", "rsub"):
+            continue  # x - True is refused for every x, as in PyTorch (test_integer_hardening.py)
         # numpy's reference: the number converted once to the tensor's dtype (ints from int64).
         with np.errstate(all="ignore"):
             ref_n = np.array(n, dtype=np.int64).astype(dt) if isinstance(n, int) else np.array(n).astype(dt)

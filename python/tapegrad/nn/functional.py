@@ -119,6 +119,8 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # NaN passes both comparisons above; PyTorch's native check refuses it
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     # input * (keep mask / (1 - p)): the mask is a constant, so the node is MulBackward0.
@@ -364,7 +366,7 @@ def _int_tuple(values: Sequence[int], fname: str, arg: str, position: int) -> Li
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
     pad = _int_tuple(pad, "pad", "pad", 2)
     if mode == "constant":
-        return _nn.constant_pad(input, pad, 0.0 if value is None else float(value))
+        return _nn.constant_pad(input, pad, 0.0 if value is None else value)  # an int stays exact
     if mode not in _PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
