@@ -36,10 +36,11 @@ Scalar number_arg(py::handle h, const char* fname, const char* arg) {
 }
 
 // clamp with numbers (ClampBackward1) or, when either bound is a tensor, tensors (ClampBackward0).
-Tensor clamp_any(const Tensor& a, py::handle lo, py::handle hi) {
+// `fname` (clamp, clip, clamp_, clip_) names the function in errors.
+Tensor clamp_any(const Tensor& a, py::handle lo, py::handle hi, const char* fname) {
   for (auto [h, name] : {std::pair{lo, "min"}, std::pair{hi, "max"}})
     TG_CHECK(h.is_none() || py::isinstance<TensorImpl>(h) || py_convert::to_number(h), Type,
-             "clamp() received an invalid combination of arguments - got (", name, "=", Py_TYPE(h.ptr())->tp_name,
+             fname, "() received an invalid combination of arguments - got (", name, "=", Py_TYPE(h.ptr())->tp_name,
              ", ), but expected one of:\n * (Tensor min = None, Tensor max = None)\n"
              " * (Number min = None, Number max = None)\n");
   auto opt_number = [](py::handle h) -> std::optional<Scalar> {
@@ -141,11 +142,12 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
           py::arg("other"));
   cls.def("__rmod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(operand(b, "remainder"), a); },
           py::arg("other"));
-  auto clamp_py = [](const Tensor& a, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
-    return clamp_any(a, lo, hi);
-  };
-  def_both(m, cls, "clamp", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
-  def_both(m, cls, "clip", clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
+  for (const char* fname : {"clamp", "clip"}) {
+    auto clamp_py = [fname](const Tensor& a, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
+      return clamp_any(a, lo, hi, fname);
+    };
+    def_both(m, cls, fname, clamp_py, py::arg("min") = py::none(), py::arg("max") = py::none());
+  }
   def_both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, hint::TensorOrNumber w) {
     if (py::isinstance<TensorImpl>(w)) return lerp(a, end, w.cast<Tensor>());
     std::optional<Scalar> v = py_convert::to_number(w);
@@ -256,21 +258,22 @@ void bind_inplace(TensorClass& cls) {
   cls.def("copy_", [](const Tensor& self, const Tensor& src) {
     return apply_inplace(self, [&](const Tensor& s) { return copy(s, src); });
   }, py::arg("src"));
-  auto clamp_ = [](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
-    // Number bounds that promote self (a float bound on an int64 self, an int one on a bool
-    // self) give a result self cannot hold: PyTorch's wording for the number overload (tensor
-    // bounds get apply_inplace's).
-    std::optional<Scalar> nlo = py_convert::to_number(lo), nhi = py_convert::to_number(hi);
-    if ((nlo || nhi) && !py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) {
-      const Scalar any = nlo ? *nlo : *nhi;
-      const DType d = result_type(self, scalar_tensor(nlo ? *nlo : any), scalar_tensor(nhi ? *nhi : any));
-      TG_CHECK(promote(d, self.dtype()) == self.dtype() || is_floating(self.dtype()), Runtime, "result type ",
-               dtype_legacy_name(d), " can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
-    }
-    return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi); });
-  };
-  cls.def("clamp_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());
-  cls.def("clip_", clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());
+  for (const char* fname : {"clamp_", "clip_"}) {
+    auto clamp_ = [fname](const Tensor& self, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
+      // Number bounds that promote self (a float bound on an int64 self, an int one on a bool
+      // self) give a result self cannot hold: PyTorch's wording for the number overload (tensor
+      // bounds get apply_inplace's).
+      std::optional<Scalar> nlo = py_convert::to_number(lo), nhi = py_convert::to_number(hi);
+      if ((nlo || nhi) && !py::isinstance<TensorImpl>(lo) && !py::isinstance<TensorImpl>(hi)) {
+        const Scalar any = nlo ? *nlo : *nhi;
+        const DType d = result_type(self, scalar_tensor(nlo ? *nlo : any), scalar_tensor(nhi ? *nhi : any));
+        TG_CHECK(promote(d, self.dtype()) == self.dtype() || is_floating(self.dtype()), Runtime, "result type ",
+                 dtype_legacy_name(d), " can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+      }
+      return apply_inplace(self, [&](const Tensor& s) { return clamp_any(s, lo, hi, fname); });
+    };
+    cls.def(fname, clamp_, py::arg("min") = py::none(), py::arg("max") = py::none());
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ import tapegrad as tg
 
 
 def test_deep_chain_backward_and_destruction_do_not_overflow():
+    gc.collect()  # graphs earlier tests left in reference cycles (tracebacks) are not this test's
     base = tg._C._live_nodes()
     x = tg.ones(1, requires_grad=True)
     y = x
@@ -20,6 +21,7 @@ def test_deep_chain_backward_and_destruction_do_not_overflow():
 
 
 def test_deep_chain_destroyed_without_backward():
+    gc.collect()  # graphs earlier tests left in reference cycles (tracebacks) are not this test's
     base = tg._C._live_nodes()
     y = tg.ones(2, requires_grad=True)
     for _ in range(150_000):
@@ -29,6 +31,7 @@ def test_deep_chain_destroyed_without_backward():
 
 
 def test_graph_dies_with_its_output_and_saved_outputs_make_no_cycle():
+    gc.collect()  # graphs earlier tests left in reference cycles (tracebacks) are not this test's
     base = tg._C._live_nodes()
     x = tg.ones(3, requires_grad=True)
     out = x.exp().sigmoid().tanh().sqrt().sum()  # each saves its own output
