@@ -33,11 +33,19 @@ def _array(self: Tensor, dtype: Any = None, copy: Optional[bool] = None) -> np.n
     return np.array(arr, copy=True) if copy else arr
 
 
+def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Tensor:
+    """`tensor + ndarray` as PyTorch does it: Tensor's operator declines the array, numpy computes
+    with the tensor's values (through __array__, so a tensor that requires grad raises), and the
+    result comes back here to be made a tensor again. A 0-d result stays a tensor."""
+    return _C.from_numpy(np.asarray(array, order="C"))  # (ascontiguousarray would make a 0-d result 1-d)
+
+
 _METHODS = {
     "__repr__": _repr,
     "__str__": _repr,
     "__array__": _array,
     "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
+    "__array_wrap__": _array_wrap,
     "__setitem__": _indexing.setitem,
     "__iter__": _indexing.iterate,
     # pickle (every protocol) and copy.deepcopy keep dtype, requires_grad, views' shared

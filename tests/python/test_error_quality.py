@@ -119,3 +119,32 @@ def test_a_device_object_with_a_type_attribute_is_accepted():
         assert tg.ones(2).to(torch.device("cpu")).dtype == tg.float32
         with pytest.raises(AssertionError, match=re.escape("Torch not compiled with CUDA enabled")):
             tg.ones(2).to(torch.device("cuda"))
+
+
+NUMPY_MIXES = [
+    ("tensor_plus_array", lambda L: L.ones(2) + np.ones(2)),
+    ("float32_times_int64_array", lambda L: L.ones(2) * np.arange(2)),
+    ("reversed_strides", lambda L: L.ones(2, 2) - np.ones((2, 2))[:, ::-1]),
+    ("same_dtype", lambda L: L.ones(2) + np.ones(2, np.float32)),
+    ("matmul_to_scalar", lambda L: L.ones(2) @ np.ones(2)),
+    ("zero_d", lambda L: L.ones(()) + np.ones(())),
+]
+
+
+@pytest.mark.parametrize("case", NUMPY_MIXES, ids=[c[0] for c in NUMPY_MIXES])
+def test_tensor_with_ndarray_gives_a_tensor_as_pytorch_does(case):
+    """numpy computes and __array_wrap__ makes the result a tensor again (it used to stay an ndarray)."""
+    _, call = case
+    got = call(tg)
+    assert isinstance(got, tg.Tensor)
+    if torch is not None:
+        want = call(torch)
+        assert isinstance(want, torch.Tensor)
+        assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+        assert tuple(got.shape) == tuple(want.shape)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_a_tensor_that_requires_grad_is_not_silently_taken_by_numpy():
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+        tg.ones(2, requires_grad=True) * np.ones(2)

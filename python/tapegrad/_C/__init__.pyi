@@ -86,6 +86,12 @@ class Tensor:
         ...
     def __array__(self, dtype: typing.Any = None, copy: builtins.bool | None = None) -> numpy.ndarray:
         ...
+    def __array_wrap__(self, array: numpy.ndarray, context: typing.Any = None, return_scalar: bool = False) -> Tensor:
+        """
+        `tensor + ndarray` as PyTorch does it: Tensor's operator declines the array, numpy computes
+            with the tensor's values (through __array__, so a tensor that requires grad raises), and the
+            result comes back here to be made a tensor again. A 0-d result stays a tensor.
+        """
     def __bool__(self) -> builtins.bool:
         ...
     def __deepcopy__(self, memo: dict[typing.Any, typing.Any] | None = None) -> Tensor:
