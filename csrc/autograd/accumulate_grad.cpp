@@ -1,6 +1,7 @@
 #include "autograd/accumulate_grad.h"
 
 #include <limits>
+#include <utility>
 
 #include "core/grad_mode.h"
 #include "kernels/copy.h"
@@ -29,6 +30,11 @@ bool can_accumulate_in_place(const Tensor& grad, const Tensor& g) {
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = std::move(grads[0]);
   AutogradMeta& meta = variable_.autograd_meta();
+  // The .grad this call replaces dies after the lock is released (it is declared before the
+  // lock): under create_graph it holds a graph, and a node whose Python object it keeps needs
+  // the GIL to die, which a Python thread holding the GIL and waiting for this lock would never
+  // give up.
+  Tensor replaced;
   std::lock_guard<std::mutex> lock(meta.grad_mutex);
   // Take the buffer only when nobody else can see it; otherwise copy, so that .grad never
   // aliases a user's tensor or another leaf's gradient.
@@ -42,7 +48,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
            " doesn't match the broadcast shape ", shape_str(g.sizes()));
   if (GradMode::is_enabled() || meta.grad.requires_grad() || !can_accumulate_in_place(meta.grad, g)) {
     // Out of place: under create_graph the old .grad keeps its history untouched.
-    meta.grad = to_dtype(add(meta.grad, g), g.dtype());
+    Tensor sum = to_dtype(add(meta.grad, g), g.dtype());
+    replaced = std::exchange(meta.grad, std::move(sum));
   } else {
     kernels::binary_into(kernels::BinaryOp::Add, meta.grad, meta.grad, g);
     meta.grad.bump_version();

@@ -1,6 +1,7 @@
 #include "autograd/hooks.h"
 
 #include <atomic>
+#include <utility>
 
 #include "core/grad_mode.h"
 #include "kernels/copy.h"
@@ -35,11 +36,12 @@ Tensor TensorHooks::run(Tensor grad) const {
     // A non-leaf's retained .grad: a private copy the first time, then accumulated.
     Tensor self(impl);
     AutogradMeta& meta = self.autograd_meta();
+    Tensor replaced;  // dies after the lock, as in AccumulateGrad::apply
     std::lock_guard<std::mutex> lock(meta.grad_mutex);
     if (!meta.grad.defined())
       meta.grad = GradMode::is_enabled() ? clone(grad) : kernels::contiguous_copy(grad);
     else
-      meta.grad = add(meta.grad, grad);
+      replaced = std::exchange(meta.grad, add(meta.grad, grad));
   }
   return grad;
 }

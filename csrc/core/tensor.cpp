@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <utility>
 
 namespace tg {
 
@@ -133,8 +134,9 @@ void Tensor::set_grad(const Tensor& g) const {
   }
   if (!g.defined() && !impl_->autograd) return;
   AutogradMeta& meta = autograd_meta();
+  Tensor replaced;  // dies after the lock: it may hold a graph (see AccumulateGrad::apply)
   std::lock_guard<std::mutex> lock(meta.grad_mutex);
-  meta.grad = g;
+  replaced = std::exchange(meta.grad, g);
 }
 
 Tensor Tensor::detach() const {
