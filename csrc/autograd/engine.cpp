@@ -127,7 +127,8 @@ bool any_defined(const TensorList& ts) {
 
 // Pre-hooks, apply, post-hooks. Every replacement a hook returns is checked before it is used
 // (Note [Hook results]); a node whose incoming gradients were all dropped by its pre-hooks is
-// not applied: nothing flows out of it, as if nothing had flowed in.
+// not applied (nothing flows out of it, as if nothing had flowed in), except a custom Function,
+// whose backward PyTorch calls with zeros then.
 TensorList apply_with_hooks(Node& node, TensorList&& inputs) {
   NodeHooks* h = node.hooks_if_any();
   auto pre = h ? h->pre.snapshot() : nullptr;
@@ -140,7 +141,7 @@ TensorList apply_with_hooks(Node& node, TensorList&& inputs) {
       }
   TensorList grad_outputs = post ? inputs : TensorList();
   TensorList outputs;
-  if (any_defined(inputs)) {
+  if (any_defined(inputs) || node.runs_without_gradients()) {
     CurrentNodeGuard current(&node);
     outputs = node.apply(std::move(inputs));
   } else {

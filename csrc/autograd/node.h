@@ -68,6 +68,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // Drops saved tensors after a backward without retain_graph.
   virtual void release_saved() {}
   virtual bool is_accumulate_grad() const { return false; }
+  // Whether apply runs when pre-hooks dropped every incoming gradient (else nothing flows out).
+  virtual bool runs_without_gradients() const { return false; }
   virtual std::vector<SavedInfo> saved_info() const { return {}; }
 
   uint64_t sequence_nr() const { return sequence_nr_; }

@@ -280,12 +280,12 @@ void bind_ops(py::module_& m) {
   }, py::arg("size"), py::arg("dtype"));
   // Bounds as the numbers they are: int bounds count in int64, exactly (arange(2**62, 2**62 + 3)).
   m.def("_arange", [](hint::Number start, hint::Number end, hint::Number step, DType dtype) {
-    auto number = [](py::handle h) {
+    auto number = [](py::handle h, const char* arg) {
       std::optional<Scalar> v = py_convert::to_number(h);
-      TG_CHECK(v, Type, "arange(): argument 'end' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
+      TG_CHECK(v, Type, "arange(): argument '", arg, "' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
       return *v;
     };
-    return kernels::arange(number(start), number(end), number(step), dtype);
+    return kernels::arange(number(start, "start"), number(end, "end"), number(step, "step"), dtype);
   }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
   m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
   m.def("from_numpy", [](py::object a) {

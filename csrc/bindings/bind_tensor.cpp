@@ -38,12 +38,9 @@ void check_grad_assignment(const Tensor& t, const Tensor& g) {
            "' to a tensor of size '", shape_str(t.sizes()), "'. Please ensure that the gradient and the tensor are the same size");
 }
 
-// requires_grad's value: any object as far as pybind11 is concerned (checked here, so that a
-// wrong type gets PyTorch's error), printed as bool in the stubs.
-struct BoolTag {
-  static constexpr auto name = py::detail::const_name("bool");
-};
-using BoolArg = hint::Obj<BoolTag>;
+// requires_grad's value is a hint::Flag: any object as far as pybind11 is concerned (checked
+// here, so that a wrong type gets PyTorch's error), printed as bool in the stubs.
+using BoolArg = hint::Flag;
 
 void check_numpy_allowed(const Tensor& t) {
   TG_CHECK(!t.requires_grad(), Runtime,
@@ -208,6 +205,9 @@ void bind_tensor(py::module_& m) {
             bool on = flag.ptr() == Py_True;
             // The attribute has PyTorch's newer wording; requires_grad_() keeps the older one.
             TG_CHECK(!on || t.is_leaf(), Runtime, "you can only change requires_grad flags of leaf variables.");
+            TG_CHECK(on || t.is_leaf(), Runtime,
+                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
             TG_CHECK(!on || is_floating(t.dtype()), Runtime,
                      "only Tensors of floating point and complex dtype can require gradients");
             t.set_requires_grad(on);

@@ -14,6 +14,9 @@ class PyNode final : public Node {
   }
   std::string name() const override { return name_; }
   TensorList apply(TensorList&& grads) override;
+  // A custom backward runs even when every incoming gradient was dropped: it gets zeros (or
+  // None without materialize_grads), as in PyTorch.
+  bool runs_without_gradients() const override { return true; }
   void release_saved() override;
   std::vector<SavedInfo> saved_info() const override;
 

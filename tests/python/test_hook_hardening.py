@@ -461,3 +461,44 @@ def test_custom_function_with_a_non_tensor_output_gets_none_for_it():
         y.sum().backward()
         return count, x.grad.tolist()
     assert same_everywhere(case) == ("ok", (7, [2.0, 2.0, 2.0]))
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_custom_backward_runs_when_a_prehook_drops_every_gradient(materialize):
+    """PyTorch calls a custom backward with zeros (None without materialize_grads) then; built-in
+    nodes are not run (nothing flows out of them)."""
+    results = []
+    for L in LIBS:
+        class Double(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return None if g is None else g * 2
+
+        x = L.ones(2, requires_grad=True)
+        y = Double.apply(x)
+        y.grad_fn.register_prehook(lambda g: (None,))
+        y.sum().backward()
+        results.append(None if x.grad is None else x.grad.tolist())
+    assert results[0] == ([0.0, 0.0] if materialize else None)
+    assert all(r == results[0] for r in results)
+
+
+def test_requires_grad_false_on_a_non_leaf_is_refused():
+    for L in LIBS:
+        y = L.ones(2, requires_grad=True) * 2
+        with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables. "
+                                               "If you want to use a computed variable"):
+            y.requires_grad = False
+        assert y.requires_grad
+
+
+def test_arange_names_the_bound_it_cannot_take():
+    for arg, call in [("start", lambda: tg.arange("a", 3)), ("end", lambda: tg.arange(0, "b")),
+                      ("step", lambda: tg.arange(0, 3, "c"))]:
+        with pytest.raises(TypeError, match=f"argument '{arg}' must be Number"):
+            call()
