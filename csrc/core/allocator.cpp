@@ -98,14 +98,15 @@ struct Cache {
     stats.cached_bytes = 0;
   }
 
-  // Counts one allocator call; at the end of an epoch frees what no call needed during it.
-  void tick_locked() {
+  // Counts one allocator call; at the end of an epoch moves what no call needed during it to
+  // `expired`, for the caller to free once the lock is released.
+  void tick_locked(std::vector<void*>& expired) {
     if (++events < kDecayEvents) return;
     events = 0;
     for (size_t i = 0; i < kClassCount; ++i) {
       std::vector<void*>& list = free_lists[i];
       for (size_t unused = std::min(low_water[i], list.size()); unused > 0; --unused) {
-        std::free(list.back());
+        expired.push_back(list.back());
         list.pop_back();
         stats.cached_bytes -= class_bytes(i);
       }
@@ -127,6 +128,10 @@ Cache& cache() {
   return *c;
 }
 
+void free_all(const std::vector<void*>& buffers) {
+  for (void* p : buffers) std::free(p);
+}
+
 [[noreturn]] void out_of_memory(size_t nbytes) {
   TG_ERROR(Runtime, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", nbytes,
            " bytes. Error code 12 (Cannot allocate memory)");
@@ -139,10 +144,11 @@ void* allocate(size_t nbytes) {
   if (nbytes > (size_t(1) << 62)) out_of_memory(nbytes);
   const auto [cls, index] = size_class(nbytes);
   Cache& c = cache();
+  std::vector<void*> expired;  // freed after the lock (declared before it)
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.enabled) {
-      c.tick_locked();
+      c.tick_locked(expired);
       std::vector<void*>& list = c.free_lists[index];
       if (!list.empty()) {
         void* p = list.back();
@@ -151,11 +157,13 @@ void* allocate(size_t nbytes) {
         c.stats.cached_bytes -= cls;
         c.stats.in_use_bytes += cls;
         ++c.stats.hits;
+        free_all(expired);
         return p;
       }
     }
     ++c.stats.misses;
   }
+  free_all(expired);
   void* p = os_allocate(cls);
   if (!p) {  // memory may be sitting in the cache: give it back and try once more
     empty_cache();
@@ -171,17 +179,20 @@ void release(void* p, size_t nbytes) {
   if (!p) return;
   const auto [cls, index] = size_class(nbytes);
   Cache& c = cache();
+  std::vector<void*> expired;
+  bool cached = false;
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.stats.in_use_bytes -= cls;
-    if (c.enabled) c.tick_locked();
+    if (c.enabled) c.tick_locked(expired);
     if (c.enabled && c.stats.cached_bytes + cls <= c.limit) {
       c.free_lists[index].push_back(p);
       c.stats.cached_bytes += cls;
-      return;
+      cached = true;
     }
   }
-  std::free(p);
+  free_all(expired);
+  if (!cached) std::free(p);
 }
 
 void empty_cache() {
