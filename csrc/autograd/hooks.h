@@ -78,13 +78,6 @@ class HookList {
     return list_;
   }
 
-  // Drops every hook (garbage collection of the owner); returns them so that the caller
-  // destroys them outside of the lock.
-  Snapshot clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::move(list_);
-  }
-
  private:
   mutable std::mutex mutex_;
   Snapshot list_;  // null while empty

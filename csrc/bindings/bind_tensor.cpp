@@ -25,19 +25,6 @@ py::object number(const Tensor& t) {
   return item(t);
 }
 
-// `.grad = g`: PyTorch's checks, before anything changes.
-void check_grad_assignment(const Tensor& t, const Tensor& g) {
-  TG_CHECK(!g.same(t), Runtime, "can't assign Variable as its own grad");
-  TG_CHECK(g.dtype() == t.dtype(), Runtime, "attempting to assign a gradient with dtype '", dtype_scalar_name(g.dtype()),
-           "' to a tensor with grad_dtype '", dtype_legacy_name(t.dtype()),
-           "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
-           "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
-           "caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they "
-           "match.");
-  TG_CHECK(g.sizes() == t.sizes(), Runtime, "attempting to assign a gradient of size '", shape_str(g.sizes()),
-           "' to a tensor of size '", shape_str(t.sizes()), "'. Please ensure that the gradient and the tensor are the same size");
-}
-
 // requires_grad's value is a hint::Flag: any object as far as pybind11 is concerned (checked
 // here, so that a wrong type gets PyTorch's error), printed as bool in the stubs.
 using BoolArg = hint::Flag;
@@ -227,9 +214,7 @@ void bind_tensor(py::module_& m) {
           [](const Tensor& t, hint::OptTensor g) {
             TG_CHECK(g.is_none() || py::isinstance<TensorImpl>(g), Type,
                      "assigned grad expected to be a Tensor or None but got grad of type ", Py_TYPE(g.ptr())->tp_name);
-            Tensor grad = g.is_none() ? Tensor() : g.cast<Tensor>();
-            if (grad.defined()) check_grad_assignment(t, grad);
-            t.set_grad(grad);
+            t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>());
           })
       .def_property(
           "data", [](const Tensor& t) { return t.data_alias(); },

@@ -124,10 +124,14 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::set_grad(const Tensor& g) const {
-  if (g.defined()) {
+  if (g.defined()) {  // PyTorch's checks for `.grad = g`, before anything changes
+    TG_CHECK(!g.same(*this), Runtime, "can't assign Variable as its own grad");
     TG_CHECK(g.dtype() == dtype(), Runtime, "attempting to assign a gradient with dtype '",
              dtype_scalar_name(g.dtype()), "' to a tensor with grad_dtype '", dtype_legacy_name(dtype()),
-             "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).");
+             "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+             "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+             "caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+             "they match.");
     TG_CHECK(g.sizes() == sizes(), Runtime, "attempting to assign a gradient of size '", shape_str(g.sizes()),
              "' to a tensor of size '", shape_str(sizes()),
              "'. Please ensure that the gradient and the tensor are the same size");
