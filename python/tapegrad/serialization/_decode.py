@@ -11,7 +11,6 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from .. import _C
 from .._C import Tensor
 from .._size import Size
 from . import _errors, _pickling
@@ -142,11 +141,8 @@ class Decoder:
                 numel *= s
             if numel > _MAX_INDEX:
                 raise ValueError(f"a tensor of size {size} has too many elements")
-            t = _C._storage_view(base, size, stride, offset)  # RuntimeError outside the storage
-            if _bool(entry.get("requires_grad"), "requires_grad"):
-                t.requires_grad_(True)  # RuntimeError for an integer dtype
-            if _bool(entry.get("parameter", False), "parameter"):
-                _pickling.mark_parameter(t)
+            t = _pickling.view_of(base, offset, size, stride, _bool(entry.get("requires_grad"), "requires_grad"),
+                                  _bool(entry.get("parameter", False), "parameter"))
             self._tensor_objects[index] = t
         return t
 

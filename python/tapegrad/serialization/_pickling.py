@@ -98,14 +98,21 @@ def _rebuild_storage(dtype_name: str, data: bytes) -> Tensor:
     return storage_from_bytes(dtype_name, data)
 
 
-def _rebuild_tensor(storage: Any, offset: int, size: Any, stride: Any, requires_grad: bool,
-                    parameter: bool) -> Tensor:
-    # copy.copy hands back the live StorageRef itself: the copy then shares memory, as in torch.
-    base = storage.tensor if isinstance(storage, StorageRef) else storage
+def view_of(base: Tensor, offset: int, size: Any, stride: Any, requires_grad: bool, parameter: bool) -> Tensor:
+    """A tensor over `base`'s storage with this layout, requires_grad and Parameter-ness: how
+    unpickling, deepcopy and tapegrad.load each rebuild a tensor (RuntimeError for a layout
+    outside the storage, or requires_grad on an integer dtype)."""
     t = _C._storage_view(base, list(size), list(stride), offset)
     if requires_grad:
         t.requires_grad_(True)
     return mark_parameter(t) if parameter else t
+
+
+def _rebuild_tensor(storage: Any, offset: int, size: Any, stride: Any, requires_grad: bool,
+                    parameter: bool) -> Tensor:
+    # copy.copy hands back the live StorageRef itself: the copy then shares memory, as in torch.
+    base = storage.tensor if isinstance(storage, StorageRef) else storage
+    return view_of(base, offset, size, stride, requires_grad, parameter)
 
 
 def _rebuild_dtype(name: str) -> Any:
@@ -136,12 +143,8 @@ def tensor_deepcopy(self: Tensor, memo: Optional[Dict[Any, Any]] = None) -> Tens
         old = whole_storage(self)
         entry = memo[key] = (old.clone(), old)
     offset, size, stride = layout(self)
-    new = _C._storage_view(entry[0], list(size), list(stride), offset)
-    if self.requires_grad:
-        new.requires_grad_(True)
     parameter = is_parameter(self)
-    if parameter:
-        mark_parameter(new)
+    new = view_of(entry[0], offset, size, stride, bool(self.requires_grad), parameter)
     memo[id(self)] = new
     grad = self.grad
     if grad is not None and not parameter:
