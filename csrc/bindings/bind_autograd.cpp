@@ -326,7 +326,8 @@ void bind_autograd(py::module_& m) {
   m.def("_saved_bytes", &SavedTensor::total_bytes);
   m.def("_registered_ops", []() -> hint::OpList {
     py::list out;
-    for (const OpInfo& op : registered_ops()) out.append(py::make_tuple(op.name, op.node));
+    for (const OpInfo& op : registered_ops())
+      if (op.node) out.append(py::make_tuple(op.name, op.node));
     return out;
   });
   bind_py_node(m);

@@ -10,37 +10,16 @@ namespace tg::bindings {
 
 using py_convert::dims_from_object;
 using py_convert::shape_from_args;
-using py_convert::to_operand;
+using py_convert::operand_or_throw;
 
 namespace {
 
-Tensor operand_or_throw(py::handle h, const char* fname) {
-  Tensor t;
-  TG_CHECK(to_operand(h, t), Type, fname, "(): argument 'other' must be Tensor or Number, not ",
-           Py_TYPE(h.ptr())->tp_name);
-  return t;
-}
-
+// Ops that keep their own binding (not yet schema-driven, see Note [Op functions]).
 struct UnaryEntry {
   const char* name;
   Tensor (*fn)(const Tensor&);
 };
-constexpr UnaryEntry kUnary[] = {
-    {"neg", neg},     {"negative", neg}, {"exp", exp},   {"log", log},
-    {"sqrt", sqrt},   {"tanh", tanh},    {"sigmoid", sigmoid}, {"relu", relu},
-    {"abs", abs},     {"sign", sign},    {"reciprocal", reciprocal}, {"clone", clone},
-    {"contiguous", contiguous}, {"t", t},
-};
-
-struct BinaryEntry {
-  const char* name;
-  Tensor (*fn)(const Tensor&, const Tensor&);
-};
-constexpr BinaryEntry kBinary[] = {
-    {"add", add}, {"sub", sub}, {"subtract", sub}, {"mul", mul}, {"multiply", mul}, {"div", div},
-    {"divide", div}, {"true_divide", div}, {"eq", eq}, {"ne", ne}, {"lt", lt}, {"le", le}, {"gt", gt},
-    {"ge", ge},
-};
+constexpr UnaryEntry kUnary[] = {{"clone", clone}, {"t", t}};
 
 struct MatEntry {
   const char* name;
@@ -63,10 +42,6 @@ Tensor where_numbers(const Tensor& cond, py::handle a, py::handle b) {
     *t = stored;
   }
   return where(cond, ta, tb);
-}
-
-Tensor pow_any(const Tensor& self, hint::TensorOrNumber exponent) {
-  return py_convert::pow_operand(self, operand_or_throw(exponent, "pow"));
 }
 
 Tensor sum_py(const Tensor& self, hint::Dims dim, bool keepdim, std::optional<DType> dtype) {
@@ -175,14 +150,6 @@ Tensor to_py(const Tensor& self, hint::ToTarget target, hint::ToDtype dtype_arg,
   return copy_needed && out.impl() == self.impl() ? clone(self) : out;
 }
 
-// Registers `fn` both as tapegrad._C.<name> and as Tensor.<name>.
-template <class F, class... Extra>
-void def_both(py::module_& m, py::class_<TensorImpl, std::shared_ptr<TensorImpl>>& cls, const char* name,
-              F&& fn, const Extra&... extra) {
-  m.def(name, fn, py::arg("input"), extra...);  // module functions name their tensor `input`
-  cls.def(name, fn, extra...);
-}
-
 }  // namespace
 
 void bind_ops(py::module_& m) {
@@ -192,18 +159,11 @@ void bind_ops(py::module_& m) {
     auto fn = e.fn;
     def_both(m, cls, e.name, [fn](const Tensor& a) { return fn(a); });
   }
-  for (const auto& e : kBinary) {
-    auto fn = e.fn;
-    const char* name = e.name;
-    def_both(m, cls, e.name,
-             [fn, name](const Tensor& a, hint::TensorOrNumber b) { return fn(a, operand_or_throw(b, name)); },
-             py::arg("other"));
-  }
+  cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });  // a method only, as in PyTorch
   for (const auto& e : kMatrix) {
     auto fn = e.fn;
     def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::arg(e.arg));
   }
-  def_both(m, cls, "pow", &pow_any, py::arg("exponent"));
   m.def("where", [](const Tensor& cond, hint::TensorOrNumber a, hint::TensorOrNumber b) {
     return where_numbers(cond, a, b);
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
@@ -256,6 +216,7 @@ void bind_ops(py::module_& m) {
 
   bind_math(m);
   bind_indexing(m);
+  bind_op_schemas(m);
 
   // ---- creation ----
   // value: a Python number, converted once into dtype (an int exact, a value dtype cannot hold

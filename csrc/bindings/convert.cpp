@@ -59,6 +59,13 @@ bool to_operand(py::handle obj, Tensor& out) {
   return true;
 }
 
+Tensor operand_or_throw(py::handle obj, const char* fname) {
+  Tensor t;
+  TG_CHECK(to_operand(obj, t), Type, fname, "(): argument 'other' must be Tensor or Number, not ",
+           Py_TYPE(obj.ptr())->tp_name);
+  return t;
+}
+
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out) {
   PyObject* o = obj.ptr();
   const DType d = self.dtype();

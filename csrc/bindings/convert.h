@@ -57,6 +57,9 @@ bool to_operand(py::handle obj, Tensor& out);
 // did.
 bool to_operand_like(py::handle obj, const Tensor& self, Tensor& out);
 
+// to_operand, or PyTorch's TypeError naming `fname` and its argument 'other'.
+Tensor operand_or_throw(py::handle obj, const char* fname);
+
 // A Python bool, int (within int64: PyTorch's error past it) or float, or a numpy scalar, as
 // the Scalar it is (ints exact, never through a double); nullopt for anything else (tensors
 // included, which the caller handles).

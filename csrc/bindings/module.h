@@ -11,6 +11,16 @@ void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_pt
 void bind_ops(py::module_& m);
 void bind_math(py::module_& m);      // called by bind_ops
 void bind_indexing(py::module_& m);  // called by bind_ops
+// Every op schema of the registry as Python functions and methods (op_function.cpp).
+void bind_op_schemas(py::module_& m);
+
+using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+// A hand-written binding as both tapegrad._C.<name> (its tensor named `input`) and Tensor.<name>.
+template <class F, class... Extra>
+void def_both(py::module_& m, TensorClass& cls, const char* name, F&& fn, const Extra&... extra) {
+  m.def(name, fn, py::arg("input"), extra...);
+  cls.def(name, fn, extra...);
+}
 void bind_autograd(py::module_& m);
 // The Python object of a node (None for none): the same object while the node lives
 // (Note [Node objects] in autograd/node.h). bind_autograd.cpp.

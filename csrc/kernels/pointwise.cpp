@@ -145,12 +145,6 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& a) {
       case UnaryOp::Tanh: return unary_loop<T, T>(out, a, [](T x) { return std::tanh(x); });
       case UnaryOp::Sigmoid: return unary_loop<T, T>(out, a, vmath::sigmoid<T>);
       case UnaryOp::Reciprocal: return unary_loop<T, T>(out, a, [](T x) { return T(1) / x; });
-      case UnaryOp::Log1p: return unary_loop<T, T>(out, a, [](T x) { return std::log1p(x); });
-      case UnaryOp::Expm1: return unary_loop<T, T>(out, a, [](T x) { return std::expm1(x); });
-      case UnaryOp::Log2: return unary_loop<T, T>(out, a, [](T x) { return std::log2(x); });
-      case UnaryOp::Sin: return unary_loop<T, T>(out, a, [](T x) { return std::sin(x); });
-      case UnaryOp::Cos: return unary_loop<T, T>(out, a, [](T x) { return std::cos(x); });
-      case UnaryOp::Tan: return unary_loop<T, T>(out, a, [](T x) { return std::tan(x); });
       case UnaryOp::Rsqrt: return unary_loop<T, T>(out, a, [](T x) { return T(1) / std::sqrt(x); });
       case UnaryOp::IsNan: return unary_loop<T, bool>(out, a, [](T x) { return std::isnan(x); });
       case UnaryOp::IsInf: return unary_loop<T, bool>(out, a, [](T x) { return std::isinf(x); });
@@ -202,38 +196,6 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& a) {
 Tensor unary(UnaryOp op, const Tensor& a) {
   Tensor out = Tensor::empty(a.sizes(), is_predicate(op) ? DType::Bool : a.dtype());
   unary_into(op, out, a);
-  return out;
-}
-
-bool can_fuse(const Tensor& grad, const Tensor& saved) {
-  return grad.dtype() == saved.dtype() && is_floating(grad.dtype()) && grad.sizes() == saved.sizes();
-}
-
-Tensor fused_backward(FusedGrad op, const Tensor& grad, const Tensor& y) {
-  Tensor out = Tensor::empty(grad.sizes(), grad.dtype());
-  visit_floating(grad.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    switch (op) {
-      case FusedGrad::Tanh: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (T(1) - v * v); });
-      case FusedGrad::Sigmoid: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g * (v * (T(1) - v)); });
-      case FusedGrad::Sqrt: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return g / (v * T(2)); });
-      case FusedGrad::Reciprocal: return binary_loop<T, T>(out, grad, y, [](T g, T v) { return -g * (v * v); });
-      case FusedGrad::Relu:
-        return binary_loop<T, T>(out, grad, y, [](T g, T v) { return v > T(0) ? g : T(0); });
-    }
-  });
-  return out;
-}
-
-Tensor pow_scalar_backward(const Tensor& grad, const Tensor& x, double exponent) {
-  Tensor out = Tensor::empty(grad.sizes(), grad.dtype());
-  visit_floating(grad.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T e = T(exponent), e1 = T(exponent - 1);
-    if (exponent == 2.0)  // the common x ** 2: no pow() call
-      return binary_loop<T, T>(out, grad, x, [](T g, T v) { return g * (T(2) * v); });
-    binary_loop<T, T>(out, grad, x, [e, e1](T g, T v) { return g * (e * std::pow(v, e1)); }, parallel::kGrainCostly);
-  });
   return out;
 }
 

@@ -1,6 +1,6 @@
 // How an op becomes a graph node.
 //
-// An op is one struct (see pointwise.cpp for many):
+// An op is one struct (see unary.cpp and binary.cpp for many):
 //   struct Mul {
 //     static constexpr const char* name = "mul";            // registry / op table key
 //     static constexpr const char* node = "MulBackward0";   // PyTorch's node name

@@ -1,6 +1,8 @@
-// The differentiable op API of the C++ core. Every function here records history when grad
-// mode is on; the op structs behind them live in pointwise.cpp, reduction.cpp, linalg.cpp and
-// view.cpp, each with its forward and backward side by side.
+// The differentiable op API of the C++ core, for C++ callers (backward formulas, bindings).
+// Every function here records history when grad mode is on; the op structs behind them live in
+// one file per family (unary.cpp, binary.cpp, reduction.cpp, view.cpp, ...), each with its
+// forward and backward side by side. An op only Python calls needs no line here: its schema
+// makes its Python function (Note [Op schemas] in schema.h).
 #pragma once
 #include <functional>
 #include <optional>
@@ -8,10 +10,9 @@
 
 #include "core/scalar.h"
 #include "core/tensor.h"
+#include "ops/schema.h"
 
 namespace tg {
-
-using DimList = SmallVector<int64_t, 6>;
 
 // ---- creation (no history) ----
 Tensor scalar_tensor(double value, DType dtype = DType::Float64);  // a wrapped Python number
@@ -26,7 +27,7 @@ Tensor ones_like(const Tensor& t);
 DType result_type(const Tensor& a, const Tensor& b);
 DType result_type(const Tensor& a, const Tensor& b, const Tensor& c);
 
-// ---- pointwise (pointwise.cpp) ----
+// ---- elementwise (binary.cpp, unary.cpp, where_clamp_lerp.cpp) ----
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, PyTorch's RsubBackward1 for `2 - x`
@@ -48,7 +49,6 @@ Tensor abs(const Tensor& a);
 Tensor sign(const Tensor& a);
 Tensor reciprocal(const Tensor& a);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
-// more math (math.cpp)
 Tensor floor_divide(const Tensor& a, const Tensor& b);  // never differentiable, as in PyTorch
 Tensor remainder(const Tensor& a, const Tensor& b);     // Python's %: the divisor's sign
 Tensor log1p(const Tensor& a);
@@ -193,10 +193,18 @@ inline Tensor operator/(const Tensor& a, double b) { return div(a, scalar_tensor
 inline Tensor operator*(double a, const Tensor& b) { return mul(b, scalar_tensor(a)); }
 inline Tensor operator-(double a, const Tensor& b) { return rsub(b, scalar_tensor(a)); }
 
-// ---- the op registry: every differentiable op with its PyTorch node name ----
+// ---- out= (out_argument.cpp): PyTorch's errors, then `result` written into `out` ----
+// Before the op runs: out= records no history, so no input (nor out) may require grad.
+void check_out_argument(const Tensor& out, bool any_input_requires_grad, const char* fname);
+Tensor write_out(const Tensor& out, const Tensor& result);
+
+// ---- the op registry: every op struct with its PyTorch node name, and every Python-callable
+// schema (Note [Op schemas] in schema.h) with the function that runs it ----
 struct OpInfo {
-  const char* name;  // the op table key in tests/python/op_db.py
-  const char* node;  // grad_fn name
+  const char* name = nullptr;  // the op table key in tests/python/op_db.py (null: a schema only)
+  const char* node = nullptr;  // grad_fn name
+  Schema schema;               // how Python calls it, if it is called directly
+  Invoke invoke = nullptr;
 };
 const std::vector<OpInfo>& registered_ops();
 

@@ -5,11 +5,13 @@ namespace tg {
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
     std::vector<OpInfo> all;
-    register_pointwise_ops(all);
+    register_unary_ops(all);
+    register_binary_ops(all);
+    register_where_clamp_lerp_ops(all);
+    register_cumulative_ops(all);
     register_reduction_ops(all);
     register_linalg_ops(all);
     register_view_ops(all);
-    register_math_ops(all);
     register_extrema_ops(all);
     register_statistics_ops(all);
     register_inplace_ops(all);

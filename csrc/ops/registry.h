@@ -2,22 +2,43 @@
 // collects them by explicit calls, never by static initialisers (a static library's linker
 // would be free to drop those).
 #pragma once
+#include <initializer_list>
 #include <vector>
 
+#include "ops/op.h"
 #include "ops/ops.h"
 
 namespace tg {
 
-template <class... Ops>
-void register_ops(std::vector<OpInfo>& ops) {
-  (ops.push_back({Ops::name, Ops::node}), ...);
+template <class Op>
+OpInfo op_info() {
+  if constexpr (requires { Op::schema; }) return {Op::name, Op::node, Op::schema, &invoke_op<Op>};
+  else return {Op::name, Op::node, {}, nullptr};
 }
 
-void register_pointwise_ops(std::vector<OpInfo>& ops);
+// Registers op structs: their node names, and their schemas where they have one.
+template <class... Ops>
+void register_ops(std::vector<OpInfo>& ops) {
+  (ops.push_back(op_info<Ops>()), ...);
+}
+
+// A schema served by a plain function, not an op struct (an alias, a composite such as
+// add with alpha, an op without history such as eq): {schema, invoke_fn<&function>}.
+struct FunctionSchema {
+  Schema schema;
+  Invoke invoke;
+};
+inline void register_functions(std::vector<OpInfo>& ops, std::initializer_list<FunctionSchema> functions) {
+  for (const FunctionSchema& f : functions) ops.push_back({nullptr, nullptr, f.schema, f.invoke});
+}
+
+void register_unary_ops(std::vector<OpInfo>& ops);
+void register_binary_ops(std::vector<OpInfo>& ops);
+void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops);
+void register_cumulative_ops(std::vector<OpInfo>& ops);
 void register_reduction_ops(std::vector<OpInfo>& ops);
 void register_linalg_ops(std::vector<OpInfo>& ops);
 void register_view_ops(std::vector<OpInfo>& ops);
-void register_math_ops(std::vector<OpInfo>& ops);
 void register_extrema_ops(std::vector<OpInfo>& ops);
 void register_statistics_ops(std::vector<OpInfo>& ops);
 void register_inplace_ops(std::vector<OpInfo>& ops);

@@ -7,24 +7,11 @@ functions with PyTorch's signatures, printing, the autograd namespace.
 import builtins
 
 from . import _C
-from ._C import Tensor, dtype, from_numpy, manual_seed, is_grad_enabled
-from ._C import set_num_threads, get_num_threads  # noqa: F401  (intra-op threads)
-from ._C import (  # noqa: F401  (re-exported ops)
-    add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log,
-    sqrt, tanh, sigmoid, relu, abs, sign, reciprocal, clone, where,
-    eq, ne, lt, le, gt, ge,
-    sum, mean, norm, matmul, mm, bmm, mv, dot,
-    transpose, swapaxes, t, unsqueeze, squeeze, reshape, permute,
-)
-from ._C import (  # noqa: F401,A004  (math and reductions; max/min/all/any shadow builtins as torch's do)
-    floor_divide, remainder, log1p, expm1, log2, sin, cos, tan, rsqrt, square, clamp, clip,
-    maximum, minimum, lerp, logical_and, logical_or, logical_not, isnan, isinf, isfinite,
-    prod, max, min, amax, amin, argmax, argmin, var, std, logsumexp, all, any,
-)
-from ._C import (  # noqa: F401  (shape and indexing)
-    select, narrow, flatten, unflatten, cat, concat, concatenate, stack, split, chunk, unbind, flip,
-    gather, scatter, scatter_add, index_select, masked_fill,
-)
+# Every public function of the native module: the ops its registry's schemas make (Note [Op
+# schemas] in csrc/ops/schema.h) and the hand-bound ones; _C.__all__ lists them. Some shadow
+# builtins (max, min, all, any, abs, sum, pow) as torch's do: this file says builtins.X.
+from ._C import *  # noqa: F401,F403,A004
+from ._C import Tensor, dtype
 from . import return_types  # noqa: F401
 from ._size import Size
 from ._creation import (  # noqa: F401

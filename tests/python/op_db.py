@@ -12,6 +12,8 @@ Samples avoid kinks and ties (abs at 0, relu at 0, ...) so that finite differenc
 test_ops.py runs every entry: forward vs numpy in float32 and float64, the grad_fn name, and a
 float64 central-difference gradcheck of every input.
 """
+import math
+
 import numpy as np
 
 from op_db_types import OpEntry, S, Sample  # noqa: F401
@@ -29,6 +31,10 @@ BINARY_SAMPLES = [
 UNARY_SAMPLES = [S((2, 3)), S(()), S((3, 4), layouts=("t",)), S((6, 2), layouts=("s",)), S((0, 3))]
 DIM_SAMPLES = [S((2, 3, 4)), S((3,)), S((4, 3), layouts=("t",)), S((6, 2), layouts=("s",))]
 REDUCE_SAMPLES = [S((2, 3, 4)), S((3,)), S(()), S((4, 3), layouts=("t",))]
+
+
+def _np_erf(a):
+    return np.vectorize(math.erf, otypes=[a.dtype])(a)
 
 
 def _np_sum_dims(a, dims, keepdim):
@@ -171,6 +177,17 @@ OPS = [
             "ClampBackward0", [S((2, 3), (2, 3), (2, 3)), S((2, 3), (3,), ()), S((3, 2), (3, 2), (3, 2), layouts="tcs")]),
     OpEntry("clamp_tensor", lambda tg, a, lo: tg.clamp(a, min=lo), lambda np, a, lo: np.maximum(a, lo), "ClampBackward0",
             BINARY_SAMPLES),
+    OpEntry("atan2", lambda tg, a, b: tg.atan2(a, b), lambda np, a, b: np.arctan2(a, b), "Atan2Backward0",
+            BINARY_SAMPLES, low=0.5, high=2.0),  # away from the branch cut at (0, x < 0)
+    OpEntry("hypot", lambda tg, a, b: a.hypot(b), lambda np, a, b: np.hypot(a, b), "HypotBackward0",
+            BINARY_SAMPLES, low=0.5, high=2.0),  # away from the kink at (0, 0)
+    OpEntry("logaddexp", lambda tg, a, b: tg.logaddexp(a, b), lambda np, a, b: np.logaddexp(a, b),
+            "LogaddexpBackward0", BINARY_SAMPLES),
+    OpEntry("erf", lambda tg, a: a.erf(), lambda np, a: _np_erf(a), "ErfBackward0", UNARY_SAMPLES),
+    OpEntry("cumsum", lambda tg, a: a.cumsum(-1), lambda np, a: np.cumsum(a, axis=-1), "CumsumBackward0",
+            DIM_SAMPLES + [S((2, 0))]),
+    OpEntry("cumsum", lambda tg, a: tg.cumsum(a, 0, dtype=tg.float64), lambda np, a: np.cumsum(a, axis=0, dtype=np.float64),
+            "CumsumBackward0", [S((3, 2))]),
     OpEntry("maximum", lambda tg, a, b: tg.maximum(a, b), lambda np, a, b: np.maximum(a, b), "MaximumBackward0",
             BINARY_SAMPLES),
     OpEntry("minimum", lambda tg, a, b: a.minimum(b), lambda np, a, b: np.minimum(a, b), "MinimumBackward0",

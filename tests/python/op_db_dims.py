@@ -44,6 +44,8 @@ DIM_OPS = {
     "argmin": DimOp(lambda L, f, x, d: f(d)),
     "all": DimOp(lambda L, f, x, d: f(d)),
     "any": DimOp(lambda L, f, x, d: f(d)),
+    "cumsum": DimOp(lambda L, f, x, d: f(d)),
+    "cumsum_": DimOp(lambda L, f, x, d: f(d), where="method"),
     # shape
     "squeeze": DimOp(lambda L, f, x, d: f(d), tuple_dims=True),
     "unsqueeze": DimOp(lambda L, f, x, d: f(d), extra=1),

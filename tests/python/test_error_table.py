@@ -81,22 +81,7 @@ SIZE_ROWS += [Row(f"binary size mismatch: {name}", (lambda L, a, b, i, name=name
               for name in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "floor_divide",
                            "true_divide", "multiply", "subtract", "divide")]
 
-# In-place methods taking a tensor operand: how to call each on `self` with `other`.
-INPLACE_BINARY = {
-    "add_": lambda s, o: s.add_(o), "sub_": lambda s, o: s.sub_(o), "mul_": lambda s, o: s.mul_(o),
-    "div_": lambda s, o: s.div_(o), "pow_": lambda s, o: s.pow_(o), "copy_": lambda s, o: s.copy_(o),
-    "clamp_": lambda s, o: s.clamp_(o), "clip_": lambda s, o: s.clip_(o),
-    "masked_fill_": lambda s, o: s.masked_fill_(o > 2, 1.0),
-    "__iadd__": lambda s, o: s.__iadd__(o), "__isub__": lambda s, o: s.__isub__(o),
-    "__imul__": lambda s, o: s.__imul__(o), "__itruediv__": lambda s, o: s.__itruediv__(o),
-}
-# In-place methods with no tensor operand (checked elsewhere in the table).
-INPLACE_OTHER = {"exp_", "neg_", "relu_", "sigmoid_", "tanh_", "zero_", "fill_", "detach_", "requires_grad_"}
-# An int64 self with a float operand: PyTorch refuses to cast the float result back (None:
-# accepted, the value is cast).
-INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to the desired output type Long")
-                     for name in INPLACE_BINARY}
-INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None})
+from error_table_inplace import INPLACE_BINARY, INPLACE_INT_FLOAT, INPLACE_OTHER  # noqa: E402
 
 SIZE_ROWS += [Row(f"in-place would grow self: {name}", (lambda L, a, b, i, f=f: f(b[:3], a)), RuntimeError, _GROW)
               for name, f in INPLACE_BINARY.items()]

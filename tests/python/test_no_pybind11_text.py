@@ -1,6 +1,8 @@
 """Note [No pybind11 text reaches a user] (csrc/bindings/argument_errors.cpp): every bound
 function and Tensor method, called with arguments that no overload takes, raises a TypeError in
-PyTorch's words, never pybind11's "incompatible function arguments" or "Unable to cast"."""
+PyTorch's words, never pybind11's "incompatible function arguments" or "Unable to cast". That
+holds for the hand-bound pybind11 functions and for the ones the op schemas make (OpFunction,
+csrc/bindings/op_function.cpp), which parse their arguments themselves."""
 import types
 
 import pytest
@@ -17,15 +19,20 @@ class Strange:
     """An argument no binding takes: not a number, tensor, sequence, dtype or callable."""
 
 
+def _is_op_function(fn):
+    return type(fn).__name__ == "OpFunction"
+
+
 def _bound_functions():
     found = []
     modules = [_C] + [v for v in vars(_C).values() if isinstance(v, types.ModuleType)]
     for mod in modules:
         for name, fn in vars(mod).items():
-            if isinstance(fn, types.BuiltinFunctionType) and not name.startswith("__") and name not in NOT_CALLED:
+            bound = isinstance(fn, types.BuiltinFunctionType) or _is_op_function(fn)
+            if bound and not name.startswith("__") and name not in NOT_CALLED:
                 found.append((f"{mod.__name__}.{name}", fn))
     for name, fn in vars(_C.Tensor).items():
-        if not name.startswith("__") and callable(fn) and "instancemethod" in type(fn).__name__:
+        if not name.startswith("__") and callable(fn) and ("instancemethod" in type(fn).__name__ or _is_op_function(fn)):
             found.append((f"Tensor.{name}", getattr(tg.ones(2, 3), name)))
     return found
 
@@ -37,6 +44,7 @@ def test_every_binding_is_covered():
     names = {n for n, _ in FUNCTIONS}
     assert len(FUNCTIONS) > 150
     assert {"tapegrad._C.exp", "Tensor.to", "Tensor.unsqueeze", "tapegrad._C._nn.linear"} <= names
+    assert {"tapegrad._C.atan2", "Tensor.atan2", "Tensor.atan2_"} <= names  # made from schemas
 
 
 BAD_CALLS = {
@@ -64,8 +72,10 @@ def test_the_error_lists_the_real_signatures_and_the_types_given():
         tg.ones(2).unsqueeze("a")
     assert str(info.value) == ("unsqueeze() received an invalid combination of arguments - got (str), "
                                "but expected one of:\n * (dim: int)\n")
-    with pytest.raises(TypeError, match=r"got \(Tensor, dim=float, \)"):
-        _C.exp(tg.ones(1), dim=1.5)
+    with pytest.raises(TypeError, match=r"got \(Tensor, str\), but expected one of:\n \* \(Tensor input, Tensor other"):
+        _C.remainder(tg.ones(1), "a")  # a schema-made function with two overloads
+    with pytest.raises(TypeError, match=r"^exp\(\) got an unexpected keyword argument 'dim'$"):
+        _C.exp(tg.ones(1), dim=1.5)  # one overload: PyTorch names the argument
 
 
 def test_calls_that_need_a_conversion_still_reach_their_overload():

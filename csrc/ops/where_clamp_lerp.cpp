@@ -1,0 +1,177 @@
+// Elementwise ops of three operands: where(cond, a, b), clamp(x, min, max) with number or
+// tensor bounds, and lerp(x, y, w) with a number or tensor weight.
+#include <cmath>
+
+#include "ops/elementwise.h"
+
+namespace tg {
+
+using elementwise::binary_in;
+using elementwise::cast_to;
+using kernels::BinaryOp;
+
+struct Where {
+  static constexpr const char* name = "where";
+  static constexpr const char* node = "WhereBackward0";
+  struct Saved {
+    SavedTensor cond;
+    auto tensors() { return std::tie(cond); }
+  };
+  static Tensor forward(const Tensor& cond, const Tensor& a, const Tensor& b) {
+    TG_CHECK(cond.dtype() == DType::Bool, Runtime, "where expected condition to be a boolean tensor, but got a tensor with dtype ",
+             dtype_legacy_name(cond.dtype()));
+    DType d = result_type(a, b);
+    return kernels::where(cond, cast_to(a, d), cast_to(b, d));
+  }
+  static void save(Saved& s, const Tensor& cond, const Tensor&, const Tensor&, const Tensor&) { s.cond = cond; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    Tensor c = s.cond.unpack();
+    Tensor zero = zeros_like(grad);
+    return {Tensor(), needs[1] ? where(c, grad, zero) : Tensor(), needs[2] ? where(c, zero, grad) : Tensor()};
+  }
+};
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) { return apply_op<Where>(cond, a, b); }
+
+// clamp(x, min, max) with Python-number bounds: NaN in x or a bound propagates (numpy's
+// clip); the gradient passes where min <= x <= max. The bounds take part in type promotion as
+// wrapped numbers do (clamp(int tensor, max=1.5) is floating, as in PyTorch), and each bound
+// is converted once, exactly, to the result dtype (an int64 bound of 2**63 - 1 stays itself).
+struct Clamp {
+  static constexpr const char* name = "clamp";
+  static constexpr const char* node = "ClampBackward1";
+  struct Saved {
+    SavedTensor self;
+    std::optional<Scalar> lo, hi;
+    auto tensors() { return std::tie(self); }
+  };
+  static Tensor forward(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+    TG_CHECK(lo || hi, Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    const DType d = result_type(a, scalar_tensor(lo ? *lo : *hi), scalar_tensor(hi ? *hi : *lo));
+    TG_CHECK(d != DType::Bool, NotImplemented, "\"", !hi ? "clamp_min" : !lo ? "clamp_max" : "clamp",
+             "_scalar_cpu\" not implemented for 'Bool'");
+    Tensor out = cast_to(a, d);
+    if (lo) out = kernels::binary(BinaryOp::Maximum, out, kernels::full({}, *lo, d));
+    if (hi) out = kernels::binary(BinaryOp::Minimum, out, kernels::full({}, *hi, d));
+    return out;
+  }
+  static void save(Saved& s, const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi, const Tensor&) {
+    s.self = a;
+    s.lo = lo;
+    s.hi = hi;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    // where, not grad * mask: a NaN or inf gradient must not leak where x was clamped (PyTorch's).
+    Tensor x = s.self.unpack();
+    Tensor pass;
+    if (s.lo) pass = ge(x, scalar_tensor(*s.lo));
+    if (s.hi) pass = pass.defined() ? logical_and(pass, le(x, scalar_tensor(*s.hi))) : le(x, scalar_tensor(*s.hi));
+    if (!pass.defined()) return {grad};
+    return {where(pass, grad, zeros({}, grad.dtype()))};
+  }
+};
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) { return apply_op<Clamp>(a, lo, hi); }
+
+// clamp with tensor bounds (either may be undefined): the gradient goes to x inside the
+// bounds and to the bound that x crossed.
+struct ClampTensor {
+  static constexpr const char* name = "clamp_tensor";
+  static constexpr const char* node = "ClampBackward0";
+  struct Saved {
+    SavedTensor self, lo, hi;
+    auto tensors() { return std::tie(self, lo, hi); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& lo, const Tensor& hi) {
+    TG_CHECK(lo.defined() || hi.defined(), Runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    TG_CHECK(!(lo.defined() && hi.defined() && result_type(a, lo, hi) == DType::Bool), NotImplemented,
+             "\"clamp_cpu\" not implemented for 'Bool'");
+    Tensor out = a;
+    if (lo.defined()) out = binary_in(BinaryOp::Maximum, out, lo, result_type(out, lo));
+    if (hi.defined()) out = binary_in(BinaryOp::Minimum, out, hi, result_type(out, hi));
+    return out;
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& lo, const Tensor& hi, const Tensor&) {
+    s.self = a, s.lo = lo, s.hi = hi;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    Tensor x = s.self.unpack(), lo = s.lo.unpack(), hi = s.hi.unpack();
+    Tensor zero = zeros_like(grad), pass;
+    if (lo.defined()) pass = ge(x, lo);
+    if (hi.defined()) pass = pass.defined() ? logical_and(pass, le(x, hi)) : le(x, hi);
+    Tensor gx = needs[0] ? where(pass, grad, zero) : Tensor();  // where: no NaN leaks where clamped
+    // With min >= max the result is max everywhere: max gets the gradient, min none (PyTorch's
+    // convention for the tie min == max too).
+    Tensor glo, ghi;
+    if (needs[1]) {
+      Tensor below = hi.defined() ? logical_and(lt(x, lo), lt(lo, hi)) : lt(x, lo);
+      glo = where(below, grad, zero);
+    }
+    if (needs[2]) ghi = where(lo.defined() ? gt(maximum(x, lo), hi) : gt(x, hi), grad, zero);
+    return {gx, glo, ghi};
+  }
+};
+Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi) { return apply_op<ClampTensor>(a, lo, hi); }
+
+// lerp(x, y, w) = x + w (y - x), with a number weight (LerpBackward0) or a tensor (LerpBackward1).
+struct LerpScalar {
+  static constexpr const char* name = "lerp";
+  static constexpr const char* node = "LerpBackward0";
+  struct Saved {
+    double w = 0;
+  };
+  static Tensor forward(const Tensor& a, const Tensor& b, double w) {
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    // Integers would be promoted to float by `w * ...` below; PyTorch has no integer lerp.
+    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"lerp_kernel_scalar\" not implemented for '",
+             dtype_legacy_name(a.dtype()), "'");
+    broadcast_shapes(a.sizes(), b.sizes());  // PyTorch's order in a size mismatch: self, then end
+    kernels::full({}, w, a.dtype());  // a weight a's dtype cannot hold: PyTorch's overflow error
+    // PyTorch's two-sided formula: exact at both ends (w = 0 gives a, w = 1 gives b), and the
+    // same infinities and NaNs as PyTorch's for extreme inputs.
+    return std::abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1.0 - w);
+  }
+  static void save(Saved& s, const Tensor&, const Tensor&, double w, const Tensor&) { s.w = w; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? grad * (1.0 - s.w) : Tensor(), needs[1] ? grad * s.w : Tensor()};
+  }
+};
+
+struct LerpTensor {
+  static constexpr const char* name = "lerp_tensor";
+  static constexpr const char* node = "LerpBackward1";
+  struct Saved {
+    SavedTensor a, b, w;
+    auto tensors() { return std::tie(a, b, w); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& b, const Tensor& w) {
+    TG_CHECK(a.dtype() == b.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `end` but got dtype ", dtype_scalar_name(b.dtype()));
+    // A 0-d weight promotes with the others, as a 0-d tensor does (lerp(x, y, tensor(2)));
+    // a dimensioned one must match.
+    TG_CHECK(w.dim() == 0 || a.dtype() == w.dtype(), Runtime, "expected dtype ", dtype_scalar_name(a.dtype()),
+             " for `weight` but got dtype ", dtype_scalar_name(w.dtype()));
+    const DType d = result_type(a, b, w);
+    TG_CHECK(is_floating(d), NotImplemented, "\"lerp_kernel_tensor\" not implemented for '", dtype_legacy_name(d), "'");
+    broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes()), w.sizes());  // PyTorch's order in a size mismatch
+    const Tensor x = cast_to(a, d), y = cast_to(b, d);
+    const Tensor weight = cast_to(w, d);  // the two-sided formula, as LerpScalar's
+    return where(lt(abs(weight), scalar_tensor(0.5)), x + weight * (y - x), y - (y - x) * (1.0 - weight));
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& w, const Tensor&) {
+    s.a = a, s.b = b, s.w = w;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    Tensor w = s.w.unpack();
+    return {needs[0] ? grad * (1.0 - w) : Tensor(), needs[1] ? grad * w : Tensor(),
+            needs[2] ? grad * (s.b.unpack() - s.a.unpack()) : Tensor()};
+  }
+};
+Tensor lerp(const Tensor& a, const Tensor& b, double w) { return apply_op<LerpScalar>(a, b, w); }
+Tensor lerp(const Tensor& a, const Tensor& b, const Tensor& w) { return apply_op<LerpTensor>(a, b, w); }
+
+void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops) {
+  register_ops<Where, Clamp, ClampTensor, LerpScalar, LerpTensor>(ops);
+}
+
+}  // namespace tg

@@ -1,0 +1,23 @@
+"""The in-place methods of the bad-input table (test_error_table.py), in their own module so that
+the table file stays under the size cap. test_every_inplace_method_is_in_the_table fails when a
+new in-place method (for example one an op schema makes, `Tensor.atan2_`) is missing here."""
+
+# In-place methods taking a tensor operand: how to call each on `self` with `other`.
+_OPERAND_METHODS = ("add_", "sub_", "subtract_", "mul_", "multiply_", "div_", "divide_", "true_divide_", "pow_",
+                    "floor_divide_", "remainder_", "atan2_", "hypot_", "logical_and_", "logical_or_", "copy_",
+                    "clamp_", "clip_")
+INPLACE_BINARY = {name: (lambda s, o, name=name: getattr(s, name)(o)) for name in _OPERAND_METHODS}
+INPLACE_BINARY.update({
+    "masked_fill_": lambda s, o: s.masked_fill_(o > 2, 1.0),
+    "__iadd__": lambda s, o: s.__iadd__(o), "__isub__": lambda s, o: s.__isub__(o),
+    "__imul__": lambda s, o: s.__imul__(o), "__itruediv__": lambda s, o: s.__itruediv__(o),
+})
+# In-place methods with no tensor operand (checked elsewhere in the table).
+INPLACE_OTHER = {"exp_", "neg_", "negative_", "relu_", "sigmoid_", "tanh_", "abs_", "sqrt_", "log_", "sign_",
+                 "reciprocal_", "log1p_", "expm1_", "log2_", "sin_", "cos_", "tan_", "rsqrt_", "erf_", "square_",
+                 "logical_not_", "cumsum_", "zero_", "fill_", "detach_", "requires_grad_"}
+# An int64 self with a float operand: PyTorch refuses to cast the float result back (None:
+# accepted, the value is cast: copy_, masked_fill_, and the logical ops, whose result is bool).
+INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to the desired output type Long")
+                     for name in INPLACE_BINARY}
+INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None, "logical_and_": None, "logical_or_": None})
