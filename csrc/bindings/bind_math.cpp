@@ -17,17 +17,6 @@ DimList all_dims_or(py::handle dim, const char* fname) {
   return dims ? *dims : DimList{};
 }
 
-// A number argument as the Scalar it is (an int stays exact), or PyTorch's TypeError.
-Scalar number_arg(py::handle h, const char* fname, const char* arg) {
-  if (py::isinstance<TensorImpl>(h)) {  // a 0-d tensor is a number to PyTorch's argument parser
-    Tensor t = h.cast<Tensor>();
-    if (t.dim() == 0) return py_convert::to_scalar(t);
-  }
-  std::optional<Scalar> v = py_convert::to_number(h);
-  TG_CHECK(v, Type, fname, "(): argument '", arg, "' must be Number, not ", Py_TYPE(h.ptr())->tp_name);
-  return *v;
-}
-
 // clamp with numbers (ClampBackward1) or, when either bound is a tensor, tensors (ClampBackward0).
 // `fname` (clamp, clip, clamp_, clip_) names the function in errors.
 Tensor clamp_any(const Tensor& a, py::handle lo, py::handle hi, const char* fname) {

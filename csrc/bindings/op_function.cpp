@@ -50,14 +50,15 @@ struct OpFunction {
 }
 
 bool any_requires_grad(const Overload& o, const Arg* args) {
-  for (size_t i = 0; i < o.signature.params().size(); ++i)
-    if (!args[i].none && args[i].tensor.defined() && args[i].tensor.requires_grad()) return true;
+  const auto& params = o.signature.params();
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!params[i].is_out && !args[i].none && args[i].tensor.defined() && args[i].tensor.requires_grad()) return true;
   return false;
 }
 
 Tensor run(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   const bool in_place = f.mode == Mode::InPlace;
-  Arg parsed[16];
+  Arg parsed[kMaxParams];
   Tensor out;
   const Overload* chosen = nullptr;
   if (f.overloads.size() == 1) {

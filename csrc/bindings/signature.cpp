@@ -187,6 +187,7 @@ Signature::Signature(const char* schema) {
     if (!keyword_only) ++positional_;
     params_.push_back(std::move(p));
   }
+  TG_CHECK(params_.size() <= kMaxParams, Runtime, "schema ", schema, " has more than ", kMaxParams, " arguments");
 }
 
 bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arg* out_args, Tensor& out,
@@ -205,8 +206,7 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
                 nargs == 1 ? " was" : " were", " given");
   }
   // Keywords, matched to parameters by name (interned names usually match by pointer).
-  PyObject* by_keyword[16] = {};
-  TG_CHECK(n <= 16, Runtime, "schema ", name_, " has too many arguments");
+  PyObject* by_keyword[kMaxParams] = {};
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   for (Py_ssize_t k = 0; k < nkw; ++k) {
     PyObject* key = PyTuple_GET_ITEM(kwnames, k);
@@ -227,7 +227,9 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     const Param& p = params_[i];
     PyObject* o = (Py_ssize_t)i < nargs ? args[i] : by_keyword[i];
     if (!o) {
-      if (p.has_default) {
+      if (p.is_out) {
+        continue;  // `out` stays undefined
+      } else if (p.has_default) {
         out_args[i] = p.default_value;
       } else {
         missing += std::string(missing.empty() ? "\"" : ", \"") + p.name + "\"";

@@ -8,6 +8,9 @@
 
 namespace tg::bindings {
 
+// The most arguments a schema may have (the parsed arguments live on the stack).
+constexpr size_t kMaxParams = 8;
+
 enum class ParamType { Tensor, Operand, Number, Int, Float, Bool, Dims, DType };
 
 struct Param {
