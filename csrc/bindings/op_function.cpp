@@ -119,6 +119,14 @@ PyObject* get_doc(PyObject* self, void*) {
 }
 PyObject* get_module(PyObject*, void*) { return PyUnicode_FromString("tapegrad._C"); }
 
+// pickle and copy find the function again by name, as they find built-in functions.
+PyObject* op_reduce(PyObject* self, PyObject*) { return get_qualname(self, nullptr); }
+
+PyMethodDef kMethods[] = {
+    {"__reduce__", op_reduce, METH_NOARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr},
+};
+
 PyGetSetDef kGetSet[] = {
     {"__name__", get_name, nullptr, nullptr, nullptr},
     {"__qualname__", get_qualname, nullptr, nullptr, nullptr},
@@ -138,6 +146,7 @@ PyTypeObject* op_function_type() {
     t.tp_descr_get = op_descr_get;
     t.tp_repr = op_repr;
     t.tp_getset = kGetSet;
+    t.tp_methods = kMethods;
     if (PyType_Ready(&t) < 0) throw py::error_already_set();
     return &t;
   }();

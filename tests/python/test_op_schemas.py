@@ -41,6 +41,14 @@ def test_docstrings_are_pybind11_signatures_for_the_stubs():
     assert repr(_C.erf) == "<built-in function erf>"
 
 
+def test_functions_pickle_and_copy_by_name():
+    import copy
+    import pickle
+    for f in (tg.atan2, tg.Tensor.atan2, tg.Tensor.cumsum_):
+        assert pickle.loads(pickle.dumps(f)) is f
+        assert copy.deepcopy(f) is f
+
+
 def test_keywords_defaults_and_overloads():
     x = tg.tensor([1.0, 2.0, 3.0])
     assert tg.add(x, other=x, alpha=2).tolist() == [3.0, 6.0, 9.0]
