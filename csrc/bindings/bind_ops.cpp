@@ -21,14 +21,6 @@ struct UnaryEntry {
 };
 constexpr UnaryEntry kUnary[] = {{"clone", clone}, {"t", t}};
 
-struct MatEntry {
-  const char* name;
-  Tensor (*fn)(const Tensor&, const Tensor&);
-  const char* arg;  // PyTorch's name for the second operand
-};
-constexpr MatEntry kMatrix[] = {
-    {"matmul", matmul, "other"}, {"mm", mm, "mat2"}, {"bmm", bmm, "mat2"}, {"mv", mv, "vec"}, {"dot", dot, "tensor"}};
-
 // where(cond, a, b) with either side a Python number: the number takes part in promotion as a
 // wrapped number, then is stored in the result dtype with PyTorch's overflow check
 // (where(c, float32 x, 1e300) raises, as PyTorch's does).
@@ -160,10 +152,6 @@ void bind_ops(py::module_& m) {
     def_both(m, cls, e.name, [fn](const Tensor& a) { return fn(a); });
   }
   cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });  // a method only, as in PyTorch
-  for (const auto& e : kMatrix) {
-    auto fn = e.fn;
-    def_both(m, cls, e.name, [fn](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::arg(e.arg));
-  }
   m.def("where", [](const Tensor& cond, hint::TensorOrNumber a, hint::TensorOrNumber b) {
     return where_numbers(cond, a, b);
   }, py::arg("condition"), py::arg("input"), py::arg("other"));

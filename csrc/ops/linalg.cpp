@@ -17,6 +17,7 @@ void check_same_dtype(const Tensor& a, const Tensor& b, const char* what) {
 struct Mm {
   static constexpr const char* name = "mm";
   static constexpr const char* node = "MmBackward0";
+  static constexpr Schema schema{"mm(Tensor input, Tensor mat2, *, Tensor? out=None)", kFunction | kMethod};
   struct Saved {
     SavedTensor a, b;
     bool a_transposed = false, b_transposed = false;  // gradients come out in the same layout
@@ -45,6 +46,7 @@ struct Mm {
 struct Bmm {
   static constexpr const char* name = "bmm";
   static constexpr const char* node = "BmmBackward0";
+  static constexpr Schema schema{"bmm(Tensor input, Tensor mat2, *, Tensor? out=None)", kFunction | kMethod};
   struct Saved {
     SavedTensor a, b;
     auto tensors() { return std::tie(a, b); }
@@ -75,6 +77,7 @@ struct Bmm {
 struct Mv {
   static constexpr const char* name = "mv";
   static constexpr const char* node = "MvBackward0";
+  static constexpr Schema schema{"mv(Tensor input, Tensor vec, *, Tensor? out=None)", kFunction | kMethod};
   struct Saved {
     SavedTensor a, v;
     auto tensors() { return std::tie(a, v); }
@@ -101,6 +104,7 @@ struct Mv {
 struct Dot {
   static constexpr const char* name = "dot";
   static constexpr const char* node = "DotBackward0";
+  static constexpr Schema schema{"dot(Tensor input, Tensor tensor, *, Tensor? out=None)", kFunction | kMethod};
   struct Saved {
     SavedTensor a, b;
     auto tensors() { return std::tie(a, b); }
@@ -164,6 +168,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return unsafe_view(out, out_shape);
 }
 
-void register_linalg_ops(std::vector<OpInfo>& ops) { register_ops<Mm, Bmm, Mv, Dot>(ops); }
+void register_linalg_ops(std::vector<OpInfo>& ops) {
+  register_ops<Mm, Bmm, Mv, Dot>(ops);
+  register_functions(ops, {{{"matmul(Tensor input, Tensor other, *, Tensor? out=None)", kFunction | kMethod},
+                            invoke_fn<&matmul>}});
+}
 
 }  // namespace tg
