@@ -2,6 +2,26 @@
 
 namespace tg {
 
+// One per ops file, defined at its end (a new family file adds its line here and below).
+void register_unary_ops(std::vector<OpInfo>& ops);
+void register_binary_ops(std::vector<OpInfo>& ops);
+void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops);
+void register_cumulative_ops(std::vector<OpInfo>& ops);
+void register_reduction_ops(std::vector<OpInfo>& ops);
+void register_linalg_ops(std::vector<OpInfo>& ops);
+void register_view_ops(std::vector<OpInfo>& ops);
+void register_extrema_ops(std::vector<OpInfo>& ops);
+void register_statistics_ops(std::vector<OpInfo>& ops);
+void register_inplace_ops(std::vector<OpInfo>& ops);
+void register_indexing_ops(std::vector<OpInfo>& ops);
+void register_advanced_index_ops(std::vector<OpInfo>& ops);
+void register_join_ops(std::vector<OpInfo>& ops);
+void register_gather_scatter_ops(std::vector<OpInfo>& ops);
+void register_split_ops(std::vector<OpInfo>& ops);
+void register_nn_activation_ops(std::vector<OpInfo>& ops);
+void register_nn_loss_ops(std::vector<OpInfo>& ops);
+void register_nn_layer_ops(std::vector<OpInfo>& ops);
+
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
     std::vector<OpInfo> all;

@@ -32,23 +32,4 @@ inline void register_functions(std::vector<OpInfo>& ops, std::initializer_list<F
   for (const FunctionSchema& f : functions) ops.push_back({nullptr, nullptr, f.schema, f.invoke});
 }
 
-void register_unary_ops(std::vector<OpInfo>& ops);
-void register_binary_ops(std::vector<OpInfo>& ops);
-void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops);
-void register_cumulative_ops(std::vector<OpInfo>& ops);
-void register_reduction_ops(std::vector<OpInfo>& ops);
-void register_linalg_ops(std::vector<OpInfo>& ops);
-void register_view_ops(std::vector<OpInfo>& ops);
-void register_extrema_ops(std::vector<OpInfo>& ops);
-void register_statistics_ops(std::vector<OpInfo>& ops);
-void register_inplace_ops(std::vector<OpInfo>& ops);
-void register_indexing_ops(std::vector<OpInfo>& ops);
-void register_advanced_index_ops(std::vector<OpInfo>& ops);
-void register_join_ops(std::vector<OpInfo>& ops);
-void register_gather_scatter_ops(std::vector<OpInfo>& ops);
-void register_split_ops(std::vector<OpInfo>& ops);
-void register_nn_activation_ops(std::vector<OpInfo>& ops);
-void register_nn_loss_ops(std::vector<OpInfo>& ops);
-void register_nn_layer_ops(std::vector<OpInfo>& ops);
-
 }  // namespace tg
