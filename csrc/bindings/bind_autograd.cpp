@@ -1,10 +1,10 @@
 // Graph nodes as Python objects (grad_fn, next_functions, AccumulateGrad.variable, hooks),
 // autograd.grad, tensor hooks and retain_grad, grad and anomaly modes, and the counters and
 // introspection that tapegrad.autograd.graph is built on.
-#include "autograd/accumulate_grad.h"
-#include "autograd/anomaly.h"
-#include "autograd/engine.h"
-#include "autograd/saved_tensor.h"
+#include "graph/accumulate_grad.h"
+#include "graph/anomaly.h"
+#include "engine/engine.h"
+#include "ops/saved_tensor.h"
 #include "bindings/module.h"
 #include "bindings/py_node.h"
 #include "core/grad_mode.h"

@@ -1,7 +1,7 @@
 // tapegrad._C.Tensor: attributes, conversions and autograd state, all in C++. The operators
 // (+, *, @, ...) are in tensor_operators.cpp; methods that are ops (x.exp(), x.sum(...)) are
 // bound in bind_ops.cpp from the same table as the module functions.
-#include "autograd/engine.h"
+#include "engine/engine.h"
 #include "bindings/module.h"
 #include "core/grad_mode.h"
 #include "kernels/copy.h"

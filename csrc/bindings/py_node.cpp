@@ -1,7 +1,7 @@
 #include "bindings/py_node.h"
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/missing_derivative.h"
+#include "graph/accumulate_grad.h"
+#include "graph/missing_derivative.h"
 #include "core/grad_mode.h"
 
 namespace tg::bindings {

@@ -1,7 +1,7 @@
 #include "core/tensor.h"
 
-#include "autograd/hooks.h"
-#include "autograd/node.h"
+#include "graph/hooks.h"
+#include "graph/node.h"
 #include "core/error.h"
 
 #include <atomic>

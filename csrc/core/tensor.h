@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "autograd/lazy_box.h"
+#include "core/lazy_box.h"
 #include "core/dtype.h"
 #include "core/shape.h"
 #include "core/storage.h"

@@ -4,7 +4,7 @@
 
 #include "kernels/copy.h"
 #include "kernels/pointwise.h"
-#include "autograd/missing_derivative.h"
+#include "graph/missing_derivative.h"
 #include "ops/op.h"
 #include "ops/ops.h"
 #include "ops/registry.h"

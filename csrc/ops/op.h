@@ -18,8 +18,8 @@
 #include <tuple>
 #include <type_traits>
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/saved_tensor.h"
+#include "graph/accumulate_grad.h"
+#include "ops/saved_tensor.h"
 #include "core/grad_mode.h"
 
 namespace tg {

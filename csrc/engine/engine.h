@@ -2,7 +2,7 @@
 #pragma once
 #include <optional>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 
 namespace tg {
 

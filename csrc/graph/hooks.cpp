@@ -1,4 +1,4 @@
-#include "autograd/hooks.h"
+#include "graph/hooks.h"
 
 #include <atomic>
 #include <utility>

@@ -1,9 +1,9 @@
-#include "autograd/saved_tensor.h"
+#include "ops/saved_tensor.h"
 
 #include <atomic>
 #include <cctype>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 #include "core/error.h"
 #include "core/grad_mode.h"
 

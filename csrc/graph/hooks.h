@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/lazy_box.h"
+#include "core/lazy_box.h"
 #include "core/tensor.h"
 
 namespace tg {

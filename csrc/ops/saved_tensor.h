@@ -5,7 +5,7 @@
 // output is kept as bare data, and unpack() re-attaches the node that is running (the engine
 // sets it) as grad_fn, which is all double backward needs.
 #pragma once
-#include "autograd/node.h"
+#include "graph/node.h"
 #include "core/tensor.h"
 
 namespace tg {

@@ -8,14 +8,14 @@
 //  4. Bring each output gradient to the shape and dtype its consumer recorded (sum_to undoes
 //     broadcasting here and nowhere else), add it into that consumer's buffer; a node whose
 //     dependency count reaches zero is ready.
-#include "autograd/engine.h"
+#include "engine/engine.h"
 
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/anomaly.h"
+#include "graph/accumulate_grad.h"
+#include "graph/anomaly.h"
 #include "core/pointer_map.h"
 #include "core/grad_mode.h"
 #include "kernels/pointwise.h"

@@ -1,4 +1,4 @@
-#include "autograd/accumulate_grad.h"
+#include "graph/accumulate_grad.h"
 
 #include <limits>
 #include <utility>

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 
 namespace tg {
 

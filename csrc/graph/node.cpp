@@ -1,8 +1,8 @@
-#include "autograd/node.h"
+#include "graph/node.h"
 
 #include <atomic>
 
-#include "autograd/anomaly.h"
+#include "graph/anomaly.h"
 
 namespace tg {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/hooks.h"
+#include "graph/hooks.h"
 #include "core/small_vector.h"
 #include "core/tensor.h"
 

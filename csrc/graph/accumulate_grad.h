@@ -4,7 +4,7 @@
 #pragma once
 #include <mutex>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 
 namespace tg {
 
