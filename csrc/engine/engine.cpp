@@ -14,12 +14,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "graph/accumulate_grad.h"
-#include "graph/anomaly.h"
-#include "core/pointer_map.h"
 #include "core/grad_mode.h"
+#include "core/pointer_map.h"
+#include "engine/accumulate_grad.h"
+#include "graph/anomaly.h"
 #include "kernels/pointwise.h"
 #include "ops/ops.h"
+#include "ops/view_history.h"
 
 namespace tg {
 
@@ -112,10 +113,10 @@ std::unordered_set<Node*> nodes_leading_to(const std::vector<Edge>& roots,
 void run_tensor_hooks(Node& node, TensorList& inputs) {
   if (NodeHooks* h = node.hooks_if_any())
     for (size_t i = 0; i < inputs.size() && i < h->tensor.size(); ++i)
-      if (inputs[i].defined()) inputs[i] = h->tensor[i].run(inputs[i]);
+      if (inputs[i].defined()) inputs[i] = apply_tensor_hooks(h->tensor[i], inputs[i]);
   if (node.is_accumulate_grad() && !inputs.empty() && inputs[0].defined()) {
     AutogradMeta* meta = static_cast<AccumulateGrad&>(node).variable().autograd_meta_if_any();
-    if (TensorHooks* hooks = meta ? meta->hooks.get() : nullptr) inputs[0] = hooks->run(inputs[0]);
+    if (TensorHooks* hooks = meta ? meta->hooks.get() : nullptr) inputs[0] = apply_tensor_hooks(*hooks, inputs[0]);
   }
 }
 
@@ -256,6 +257,7 @@ TensorList make_root_grads(const TensorList& roots, const TensorList& grads) {
   TensorList out(roots.size());
   for (size_t i = 0; i < roots.size(); ++i) {
     const Tensor& root = roots[i];
+    refresh_view_history(root);
     TG_CHECK(root.requires_grad(), Runtime, "element ", i,
              " of tensors does not require grad and does not have a grad_fn", no_grad_reason(root));
     Tensor g = i < grads.size() ? grads[i] : Tensor();
@@ -277,8 +279,9 @@ namespace {
 std::vector<Edge> input_edges(const TensorList& inputs) {
   std::vector<Edge> edges;
   for (const Tensor& t : inputs) {
+    refresh_view_history(t);
     TG_CHECK(t.defined() && t.requires_grad(), Runtime, "One of the differentiated Tensors does not require grad");
-    edges.push_back(gradient_edge(t));
+    edges.push_back(fresh_gradient_edge(t));
   }
   return edges;
 }
@@ -291,9 +294,10 @@ void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> re
   options.keep_graph = retain_graph.value_or(create_graph);
   options.create_graph = create_graph;
   options.inputs = input_edges(inputs);
-  TensorList captured = run_backward({gradient_edge(root)}, grads, options);
+  TensorList captured = run_backward({fresh_gradient_edge(root)}, grads, options);
   // Leaves among `inputs` accumulated through their AccumulateGrad; non-leaves get .grad here.
   for (size_t i = 0; i < inputs.size(); ++i) {
+    refresh_view_history(inputs[i]);
     if (inputs[i].is_leaf() || !captured[i].defined()) continue;
     AutogradMeta& meta = inputs[i].autograd_meta();
     std::lock_guard<std::mutex> lock(meta.grad_mutex);
@@ -307,7 +311,7 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
            grad_outputs.size(), " grad_outputs and ", outputs.size(), " outputs");
   TensorList grads = make_root_grads(outputs, grad_outputs);
   std::vector<Edge> roots;
-  for (const Tensor& o : outputs) roots.push_back(gradient_edge(o));
+  for (const Tensor& o : outputs) roots.push_back(fresh_gradient_edge(o));
   BackwardOptions options;
   options.keep_graph = retain_graph.value_or(create_graph);
   options.create_graph = create_graph;
