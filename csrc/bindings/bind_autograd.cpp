@@ -33,7 +33,7 @@ std::string hook_name(py::handle fn) {
 
 // Python-level checks of what a hook returned: its type and count, in PyTorch's words. The
 // values themselves (dtype, size, None) are checked by the engine for every kind of hook
-// (Note [Hook results] in autograd/hooks.h).
+// (Note [Hook results] in graph/hooks.h).
 Tensor tensor_result(py::handle r) {
   if (r.is_none()) return Tensor();
   TG_CHECK(py::isinstance<TensorImpl>(r), Type, "expected Variable, but hook returned '", Py_TYPE(r.ptr())->tp_name,
@@ -157,7 +157,7 @@ TensorList tensors_or_none(const std::vector<hint::OptTensor>& objs) {
   return out;
 }
 
-// Note [Node objects] (autograd/node.h): the two ways a node's Python object is held.
+// Note [Node objects] (graph/node.h): the two ways a node's Python object is held.
 using NodeHolder = std::shared_ptr<Node>;
 
 py::detail::value_and_holder node_value_and_holder(PyObject* self) {

@@ -89,7 +89,7 @@ void inherit_reason(NoGradReason& reason, const T& arg) {
 }
 
 // An op whose result shares its first tensor argument's storage made a view of it: remember
-// the tensor that owns the memory (Note [In-place on views] in inplace.cpp).
+// the tensor that owns the memory (Note [In-place on views] in ops/inplace.cpp).
 template <class T>
 bool record_view_base(const Tensor& out, const T& arg) {
   if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) {
