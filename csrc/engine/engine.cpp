@@ -8,6 +8,8 @@
 //  4. Bring each output gradient to the shape and dtype its consumer recorded (sum_to undoes
 //     broadcasting here and nowhere else), add it into that consumer's buffer; a node whose
 //     dependency count reaches zero is ready.
+// run_backward calls one function per step; with inputs=, WantedInputs (Note [Wanted inputs])
+// says which nodes run in step 3 and keeps the gradients that reach the wanted edges.
 #include "engine/engine.h"
 
 #include <queue>
