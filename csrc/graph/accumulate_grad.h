@@ -26,6 +26,8 @@ class AccumulateGrad final : public Node {
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
 
 // The edge through which a gradient reaches `t`: its grad_fn, its accumulator, or nothing.
+// It reads t's history as it is: a new node's edges come from fresh_gradient_edge
+// (ops/view_history.h), which first remakes a stale view's history.
 Edge gradient_edge(const Tensor& t);
 
 }  // namespace tg
