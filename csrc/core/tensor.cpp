@@ -63,22 +63,10 @@ int64_t Tensor::stride(int64_t d) const {
   return strides()[wrap_dim(d, dim())];
 }
 
-bool Tensor::requires_grad() const {
-  auto* m = impl_->autograd.get();
-  return m && (m->requires_grad || m->grad_fn);
-}
-bool Tensor::is_leaf() const {
-  auto* m = impl_->autograd.get();
-  return !m || !m->grad_fn;
-}
 const std::shared_ptr<Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<Node> none;
   auto* m = impl_->autograd.get();
   return m ? m->grad_fn : none;
-}
-uint32_t Tensor::output_nr() const {
-  auto* m = impl_->autograd.get();
-  return m ? m->output_nr : 0;
 }
 AutogradMeta& Tensor::autograd_meta() const {
   if (!impl_->autograd) impl_->autograd = std::make_unique<AutogradMeta>();

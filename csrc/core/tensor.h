@@ -155,4 +155,18 @@ struct AutogradMeta {
   ~AutogradMeta();  // releases grad_fn without recursing down a long chain
 };
 
+// Every op asks these of each tensor argument: inline, now that they are plain reads.
+inline bool Tensor::requires_grad() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return m && (m->requires_grad || m->grad_fn);
+}
+inline bool Tensor::is_leaf() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return !m || !m->grad_fn;
+}
+inline uint32_t Tensor::output_nr() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return m ? m->output_nr : 0;
+}
+
 }  // namespace tg
