@@ -5,6 +5,7 @@
 
 #include "core/grad_mode.h"
 #include "kernels/copy.h"
+#include "ops/view_history.h"
 
 namespace tg::bindings {
 
@@ -147,6 +148,7 @@ Tensor assigned_value(py::handle value, const Tensor& self) {
 }
 
 void put_through_view(const Tensor& self, const Tensor& view, const Tensor& base, py::handle value) {
+  refresh_view_history(self);
   TG_CHECK(!(self.is_leaf() && self.requires_grad() && GradMode::is_enabled()), Runtime,
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   const Geometry g = geometry_of(view, base);

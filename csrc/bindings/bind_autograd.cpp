@@ -1,13 +1,14 @@
 // Graph nodes as Python objects (grad_fn, next_functions, AccumulateGrad.variable, hooks),
 // autograd.grad, tensor hooks and retain_grad, grad and anomaly modes, and the counters and
 // introspection that tapegrad.autograd.graph is built on.
-#include "autograd/accumulate_grad.h"
-#include "autograd/anomaly.h"
-#include "autograd/engine.h"
-#include "autograd/saved_tensor.h"
 #include "bindings/module.h"
 #include "bindings/py_node.h"
 #include "core/grad_mode.h"
+#include "engine/engine.h"
+#include "graph/accumulate_grad.h"
+#include "graph/anomaly.h"
+#include "ops/saved_tensor.h"
+#include "ops/view_history.h"
 
 #include <atomic>
 
@@ -32,7 +33,7 @@ std::string hook_name(py::handle fn) {
 
 // Python-level checks of what a hook returned: its type and count, in PyTorch's words. The
 // values themselves (dtype, size, None) are checked by the engine for every kind of hook
-// (Note [Hook results] in autograd/hooks.h).
+// (Note [Hook results] in graph/hooks.h).
 Tensor tensor_result(py::handle r) {
   if (r.is_none()) return Tensor();
   TG_CHECK(py::isinstance<TensorImpl>(r), Type, "expected Variable, but hook returned '", Py_TYPE(r.ptr())->tp_name,
@@ -80,6 +81,7 @@ TensorHooks& tensor_hooks_of(const Tensor& t) {
 }
 
 HookHandle register_tensor_hook(const Tensor& t, hint::TensorHook fn) {
+  refresh_view_history(t, /*strict=*/true);
   TG_CHECK(t.requires_grad(), Runtime, "cannot register a hook on a tensor that doesn't require gradient");
   auto ref = py_convert::py_ref(fn);
   TensorHook hook = [ref](const Tensor& grad) -> Tensor {
@@ -103,12 +105,14 @@ HookHandle register_tensor_hook(const Tensor& t, hint::TensorHook fn) {
 }
 
 void retain_grad(const Tensor& t) {
+  refresh_view_history(t, /*strict=*/true);
   TG_CHECK(t.requires_grad(), Runtime, "can't retain_grad on Tensor that has requires_grad=False");
   if (t.is_leaf()) return;  // leaves keep .grad anyway
   tensor_hooks_of(t).set_retains_grad(t.impl_ptr());
 }
 
 bool retains_grad(const Tensor& t) {
+  refresh_view_history(t, /*strict=*/true);
   if (t.is_leaf()) return false;
   NodeHooks* h = t.grad_fn()->hooks_if_any();
   return h && t.output_nr() < h->tensor.size() && h->tensor[t.output_nr()].retains_grad() == t.impl_ptr();
@@ -153,7 +157,7 @@ TensorList tensors_or_none(const std::vector<hint::OptTensor>& objs) {
   return out;
 }
 
-// Note [Node objects] (autograd/node.h): the two ways a node's Python object is held.
+// Note [Node objects] (graph/node.h): the two ways a node's Python object is held.
 using NodeHolder = std::shared_ptr<Node>;
 
 py::detail::value_and_holder node_value_and_holder(PyObject* self) {

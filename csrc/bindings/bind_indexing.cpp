@@ -3,6 +3,7 @@
 #include "bindings/basic_index.h"
 #include "bindings/module.h"
 #include "kernels/copy.h"
+#include "ops/view_history.h"
 
 namespace tg::bindings {
 
@@ -161,6 +162,7 @@ void bind_indexing(py::module_& m) {
       Tensor v = value.cast<Tensor>();
       TG_CHECK(v.dim() == 0, Runtime, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
                v.dim(), " dimension(s).");
+      refresh_view_history(v);
       if (v.requires_grad()) {
         TG_CHECK(mask.dtype() == DType::Bool, Runtime,
                  "masked_fill_ only supports boolean masks, but got mask with dtype ", dtype_scalar_name(mask.dtype()));

@@ -1,10 +1,11 @@
 // tapegrad._C.Tensor: attributes, conversions and autograd state, all in C++. The operators
 // (+, *, @, ...) are in tensor_operators.cpp; methods that are ops (x.exp(), x.sum(...)) are
 // bound in bind_ops.cpp from the same table as the module functions.
-#include "autograd/engine.h"
+#include "engine/engine.h"
 #include "bindings/module.h"
 #include "core/grad_mode.h"
 #include "kernels/copy.h"
+#include "ops/view_history.h"
 
 namespace tg::bindings {
 
@@ -30,6 +31,7 @@ py::object number(const Tensor& t) {
 using BoolArg = hint::Flag;
 
 void check_numpy_allowed(const Tensor& t) {
+  refresh_view_history(t);
   TG_CHECK(!t.requires_grad(), Runtime,
            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
 }
@@ -186,10 +188,15 @@ void bind_tensor(py::module_& m) {
       .def("tolist", [](const Tensor& t) { return py_convert::to_numpy(t).attr("tolist")(); })
       // ---- autograd state ----
       .def_property(
-          "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
+          "requires_grad",
+          [](const Tensor& t) {
+            refresh_view_history(t);
+            return t.requires_grad();
+          },
           [](const Tensor& t, BoolArg flag) {
             TG_CHECK(PyBool_Check(flag.ptr()), Runtime, "requires_grad must be a bool");
             bool on = flag.ptr() == Py_True;
+            refresh_view_history(t);
             // The attribute has PyTorch's newer wording; requires_grad_() keeps the older one.
             TG_CHECK(!on || t.is_leaf(), Runtime, "you can only change requires_grad flags of leaf variables.");
             TG_CHECK(on || t.is_leaf(), Runtime,
@@ -203,12 +210,21 @@ void bind_tensor(py::module_& m) {
            [](const Tensor& t, BoolArg flag) {
              TG_CHECK(PyBool_Check(flag.ptr()), Type, "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ",
                       Py_TYPE(flag.ptr())->tp_name);
+             refresh_view_history(t);
              t.set_requires_grad(flag.ptr() == Py_True);
              return t;
            },
            py::arg("requires_grad") = true)
-      .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
-      .def_property_readonly("grad_fn", [](const Tensor& t) -> hint::OptNode { return node_object(t.grad_fn()); })
+      .def_property_readonly("is_leaf",
+                             [](const Tensor& t) {
+                               refresh_view_history(t);
+                               return t.is_leaf();
+                             })
+      .def_property_readonly("grad_fn",
+                             [](const Tensor& t) -> hint::OptNode {
+                               refresh_view_history(t, /*strict=*/true);
+                               return node_object(t.grad_fn());
+                             })
       .def_property(
           "grad", [](const Tensor& t) -> hint::OptTensor { return py::cast(t.grad()); },
           [](const Tensor& t, hint::OptTensor g) {
@@ -222,6 +238,7 @@ void bind_tensor(py::module_& m) {
             TG_CHECK(py::isinstance<TensorImpl>(src_obj), Type, "Variable data has to be a tensor, but got ",
                      Py_TYPE(src_obj.ptr())->tp_name);
             Tensor src = src_obj.cast<Tensor>();
+            refresh_view_history(t);
             TG_CHECK(!t.requires_grad() || is_floating(src.dtype()), Runtime,
                      "data set to a tensor that requires gradients must be floating point or complex dtype");
             // Rebinds t to src's memory and layout; t's history and grad flag stay.

@@ -23,7 +23,7 @@ void def_both(py::module_& m, TensorClass& cls, const char* name, F&& fn, const 
 }
 void bind_autograd(py::module_& m);
 // The Python object of a node (None for none): the same object while the node lives
-// (Note [Node objects] in autograd/node.h). bind_autograd.cpp.
+// (Note [Node objects] in graph/node.h). bind_autograd.cpp.
 py::object node_object(const std::shared_ptr<Node>& node);
 // backward(create_graph=True)'s warning about the cycle through .grad, once per process.
 void warn_create_graph_backward();

@@ -1,8 +1,9 @@
 #include "bindings/py_node.h"
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/missing_derivative.h"
 #include "core/grad_mode.h"
+#include "graph/accumulate_grad.h"
+#include "graph/missing_derivative.h"
+#include "ops/view_history.h"
 
 namespace tg::bindings {
 
@@ -25,17 +26,25 @@ TensorList PyNode::apply(TensorList&& grads) {
   if (GradMode::is_enabled()) {
     // create_graph: a gradient that should depend on differentiable values but has no history
     // means the Python backward left the graph; differentiating it again must raise.
+    // Every history read here is made current first (ops/view_history.h).
+    auto requires_grad = [](const Tensor& t) {
+      refresh_view_history(t);
+      return t.requires_grad();
+    };
     TensorList sources;
     for (const Tensor& g : grads)
-      if (g.defined() && g.requires_grad()) sources.push_back(g);
+      if (g.defined() && requires_grad(g)) sources.push_back(g);
     for (const SavedTensor& s : saved_)
       if (s.defined()) {
         Tensor t = s.unpack();
-        if (t.requires_grad()) sources.push_back(t);
+        if (requires_grad(t)) sources.push_back(t);
       }
     if (!sources.empty())
-      for (Tensor& g : out)
-        if (g.defined() && !g.requires_grad()) g = with_missing_derivative(g, name_, sources);
+      for (Tensor& g : out) {
+        if (!g.defined() || requires_grad(g)) continue;
+        for (const Tensor& s : sources) refresh_view_history(s, /*strict=*/true);  // they become edges
+        g = with_missing_derivative(g, name_, sources);
+      }
   }
   return out;
 }
@@ -83,7 +92,7 @@ py::tuple make_function_node(const std::string& name, py::function backward, con
                              const std::vector<bool>& differentiable) {
   auto node = std::make_shared<PyNode>(name, backward);
   for (const py::object& in : inputs)
-    node->next_edges().push_back(in.is_none() ? Edge{} : gradient_edge(in.cast<Tensor>()));
+    node->next_edges().push_back(in.is_none() ? Edge{} : fresh_gradient_edge(in.cast<Tensor>()));
   TensorList wired;
   for (size_t i = 0; i < outputs.size(); ++i) {
     Tensor out = outputs[i];

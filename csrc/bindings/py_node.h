@@ -2,7 +2,7 @@
 // callable; its saved tensors live here in C++ (as SavedTensors, with version checks and
 // release), not on the Python ctx, so saving an output forms no reference cycle.
 #pragma once
-#include "autograd/saved_tensor.h"
+#include "ops/saved_tensor.h"
 #include "bindings/convert.h"
 
 namespace tg::bindings {

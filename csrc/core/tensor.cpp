@@ -1,12 +1,9 @@
 #include "core/tensor.h"
 
-#include "autograd/hooks.h"
-#include "autograd/node.h"
-#include "core/error.h"
-
-#include <atomic>
 #include <cstdint>
 #include <utility>
+
+#include "core/error.h"
 
 namespace tg {
 
@@ -66,36 +63,10 @@ int64_t Tensor::stride(int64_t d) const {
   return strides()[wrap_dim(d, dim())];
 }
 
-namespace {
-std::atomic<ViewHistoryRefresher> g_view_history_refresher{nullptr};
-}  // namespace
-
-void set_view_history_refresher(ViewHistoryRefresher refresher) { g_view_history_refresher.store(refresher); }
-
-void Tensor::refresh_view_history_slow(bool strict) const {
-  if (ViewHistoryRefresher refresher = g_view_history_refresher.load()) refresher(*this, strict);
-}
-
-bool Tensor::requires_grad() const {
-  refresh_view_history();
-  auto* m = impl_->autograd.get();
-  return m && (m->requires_grad || m->grad_fn);
-}
-bool Tensor::is_leaf() const {
-  refresh_view_history();
-  auto* m = impl_->autograd.get();
-  return !m || !m->grad_fn;
-}
 const std::shared_ptr<Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<Node> none;
-  refresh_view_history(/*strict=*/true);
   auto* m = impl_->autograd.get();
   return m ? m->grad_fn : none;
-}
-uint32_t Tensor::output_nr() const {
-  refresh_view_history();
-  auto* m = impl_->autograd.get();
-  return m ? m->output_nr : 0;
 }
 AutogradMeta& Tensor::autograd_meta() const {
   if (!impl_->autograd) impl_->autograd = std::make_unique<AutogradMeta>();
@@ -163,8 +134,31 @@ Tensor Tensor::data_alias() const {
   return t;
 }
 
-}  // namespace tg
-
-namespace tg {
 AutogradMeta::~AutogradMeta() { release_node(std::move(grad_fn)); }
+
+// While a release loop runs on this thread, nodes that die push their children here instead of
+// destroying them, so the C++ stack never grows with the depth of the graph (Note [No recursion]).
+static thread_local std::vector<std::shared_ptr<Node>>* tl_release_queue = nullptr;
+
+void release_node(std::shared_ptr<Node>&& node) {
+  if (!node) return;
+  if (node.use_count() > 1) {  // not the last owner: nothing can cascade
+    node.reset();
+    return;
+  }
+  if (tl_release_queue) {
+    tl_release_queue->push_back(std::move(node));
+    return;
+  }
+  std::vector<std::shared_ptr<Node>> queue;
+  tl_release_queue = &queue;
+  queue.push_back(std::move(node));
+  while (!queue.empty()) {
+    std::shared_ptr<Node> n = std::move(queue.back());
+    queue.pop_back();
+    n.reset();  // its destructor may push more nodes onto `queue`
+  }
+  tl_release_queue = nullptr;
+}
+
 }  // namespace tg

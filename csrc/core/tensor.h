@@ -1,13 +1,21 @@
 // Tensor = a refcounted handle to a TensorImpl: a strided view (sizes, strides, offset, dtype)
 // of a Storage, plus the autograd metadata that makes it a graph leaf or a node's output.
 // Copying a Tensor copies the handle, never the data.
+//
+// Note [Core holds autograd data, not autograd]: core is the lowest layer (see
+// tests/python/test_layers.py) and includes nothing from graph/. A tensor's AutogradMeta is plain
+// data defined here, so that the accessors below stay cheap reads; the graph types it points
+// to (Node, TensorHooks) are only declared. That works because every owner here can release
+// them without their definitions: shared_ptr<Node> deletes through what make_shared recorded,
+// LazyBox<TensorHooks> through what its creator recorded, and release_node (below) needs
+// nothing of a Node but its shared_ptr.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
 
-#include "autograd/lazy_box.h"
+#include "core/lazy_box.h"
 #include "core/dtype.h"
 #include "core/shape.h"
 #include "core/storage.h"
@@ -39,7 +47,9 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> view_base;
   // The storage version at which a view's history was last made to match its base's: when an
   // in-place op changes the base (or another view of it), the view's history is regenerated
-  // the next time it is read (Note [Views of a base modified in place] in inplace.cpp).
+  // by refresh_view_history (ops/view_history.h), which the ops, the engine and the bindings
+  // call before they read the history (Note [Views of a base modified in place] in
+  // ops/inplace.cpp).
   uint32_t view_version = 0;
   // A piece of split / chunk / unbind: PyTorch refuses in-place ops on these (and on views of
   // them) while recording.
@@ -90,18 +100,12 @@ class Tensor {
   template <class T>
   T* data() const { return static_cast<T*>(raw_data()); }
 
-  // Autograd state (see autograd/ for how it is used).
+  // Autograd state (graph/ says what it points to, engine/ how it is used). Plain reads: for a
+  // view whose base was modified in place they answer for the history the view was last
+  // given; callers that act on the answer first call refresh_view_history (ops/view_history.h).
   bool requires_grad() const;
   bool is_leaf() const;
   const std::shared_ptr<Node>& grad_fn() const;
-  // A view whose base was modified in place since its history was made gets a new history
-  // (called by grad_fn, requires_grad and is_leaf; cheap when nothing changed).
-  // `strict`: raise PyTorch's error for a split / unbind piece whose base changed (only where
-  // the history itself is asked for, as PyTorch does).
-  void refresh_view_history(bool strict = false) const {
-    const TensorImpl* i = impl_.get();
-    if (i->view_base && i->view_version != i->storage->version()) refresh_view_history_slow(strict);
-  }
   uint32_t output_nr() const;
   AutogradMeta& autograd_meta() const;  // created on first use
   AutogradMeta* autograd_meta_if_any() const { return impl_->autograd.get(); }
@@ -118,16 +122,18 @@ class Tensor {
   Tensor data_alias() const;
 
  private:
-  void refresh_view_history_slow(bool strict) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
 using TensorList = std::vector<Tensor>;
 
-// How a view's history is regenerated (set by the ops layer, which owns the ops it takes;
-// until then views keep the history they were made with).
-using ViewHistoryRefresher = void (*)(const Tensor& view, bool strict);
-void set_view_history_refresher(ViewHistoryRefresher refresher);
+// Note [No recursion]: a graph can be a 150,000-node chain, so dropping a reference to a Node
+// must never destroy the chain below it recursively. release_node drops one reference; when it
+// was the last one, the node's children are released from an explicit work list instead of
+// from inside the destructor (Node::~Node hands its edges back here). It lives in core because
+// AutogradMeta releases its grad_fn through it, and it needs nothing of a Node but its
+// shared_ptr.
+void release_node(std::shared_ptr<Node>&& node);
 
 struct AutogradMeta {
   bool requires_grad = false;  // set on leaves; a non-leaf requires grad through its grad_fn
@@ -148,5 +154,19 @@ struct AutogradMeta {
   AutogradMeta() = default;
   ~AutogradMeta();  // releases grad_fn without recursing down a long chain
 };
+
+// Every op asks these of each tensor argument: inline, now that they are plain reads.
+inline bool Tensor::requires_grad() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return m && (m->requires_grad || m->grad_fn);
+}
+inline bool Tensor::is_leaf() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return !m || !m->grad_fn;
+}
+inline uint32_t Tensor::output_nr() const {
+  const AutogradMeta* m = impl_->autograd.get();
+  return m ? m->output_nr : 0;
+}
 
 }  // namespace tg

@@ -3,7 +3,7 @@
 // struct holds its Python schema, its forward, what it saves and its derivative.
 #include <cmath>
 
-#include "autograd/missing_derivative.h"
+#include "graph/missing_derivative.h"
 #include "ops/elementwise.h"
 
 namespace tg {
@@ -252,6 +252,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
            "\"div_floor_cpu\" not implemented for 'Bool'");
   DType d = result_type(a, b);
   Tensor out = binary_in(BinaryOp::FloorDiv, a, b, d == DType::Bool ? DType::Int64 : d);
+  if (GradMode::is_enabled()) for (const Tensor& t : {a, b}) refresh_view_history(t, /*strict=*/true);
   if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !(a.requires_grad() || b.requires_grad())) return out;
   TensorList sources;
   for (const Tensor& t : {a, b})

@@ -11,6 +11,7 @@
 #include "ops/op.h"
 #include "ops/ops.h"
 #include "ops/registry.h"
+#include "ops/view_history.h"
 
 namespace tg {
 
@@ -76,13 +77,18 @@ const char* const kMultiViewAdvice =
     "This view is the output of a function that returns multiple views. Such functions do not allow the output "
     "views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
 
+}  // namespace
+
 // Note [Views of a base modified in place]: a view shares memory with its base, so an in-place
 // op on the base (or on another view of it) changes the view's values too; the view's history
 // must then go through the op that did it. Like PyTorch, the view notices lazily: its history
-// is remade, the next time it is read, as a strided view (AsStridedBackward0) of the base's
-// current history. A base that is a leaf keeps its views' histories (they already end in its
-// AccumulateGrad); pieces of split / unbind refuse, as PyTorch's do.
-void refresh_view_history(const Tensor& view, bool strict) {
+// is remade, the next time someone acts on it, as a strided view (AsStridedBackward0) of the
+// base's current history. "Someone acts on it" is explicit: every reader that decides from a
+// tensor's history calls refresh_view_history (ops/view_history.h) first; the plain accessors
+// of core/tensor.h never do it behind the caller's back. A base that is a leaf keeps its views'
+// histories (they already end in its AccumulateGrad); pieces of split / unbind refuse, as
+// PyTorch's do.
+void refresh_view_history_slow(const Tensor& view, bool strict) {
   TensorImpl* vi = view.impl();
   Tensor base(vi->view_base);
   const uint32_t now = view.version();
@@ -100,11 +106,8 @@ void refresh_view_history(const Tensor& view, bool strict) {
   m.grad_fn = fresh.grad_fn();
   m.output_nr = fresh.output_nr();
 }
-}  // namespace
 
 Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor&)>& out_of_place) {
-  static const bool refresher_installed = (set_view_history_refresher(&refresh_view_history), true);
-  (void)refresher_installed;
   // An expanded dim makes several elements one memory location: the result would depend on
   // the order of the writes (PyTorch's check, for stride-0 dims).
   for (int64_t d = 0; self.numel() > 0 && d < self.dim(); ++d)
@@ -112,15 +115,18 @@ Tensor apply_inplace(const Tensor& self, const std::function<Tensor(const Tensor
              "unsupported operation: more than one element of the written-to tensor refers to a single memory "
              "location. Please clone() the tensor before performing the operation.");
   const bool recording = GradMode::is_enabled();
+  if (recording) refresh_view_history(self);  // the checks below read self's history
   TG_CHECK(!(recording && self.is_leaf() && self.requires_grad()), Runtime,
            "a leaf Variable that requires grad is being used in an in-place operation.");
   const auto& base = self.impl()->view_base;
   const bool view_of_leaf = base && Tensor(base).is_leaf() && Tensor(base).requires_grad();
   TG_CHECK(!(recording && view_of_leaf), Runtime,
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
-  if (recording && self.impl()->multi_view_output && self.requires_grad())
+  if (recording && self.impl()->multi_view_output && self.requires_grad()) {
+    refresh_view_history(self, /*strict=*/true);  // a piece whose base changed says so first
     TG_ERROR(Runtime, "Output ", self.output_nr(), " of ", forward_name(*self.grad_fn()),
              " is a view and is being modified inplace. ", kMultiViewAdvice);
+  }
   Tensor out = out_of_place(recording && is_floating(self.dtype()) ? snapshot(self) : self);
   TG_CHECK(out.sizes() == self.sizes(), Runtime, "output with shape ", shape_str(self.sizes()),
            " doesn't match the broadcast shape ", shape_str(out.sizes()));

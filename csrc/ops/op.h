@@ -18,9 +18,10 @@
 #include <tuple>
 #include <type_traits>
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/saved_tensor.h"
 #include "core/grad_mode.h"
+#include "graph/accumulate_grad.h"
+#include "ops/saved_tensor.h"
+#include "ops/view_history.h"
 
 namespace tg {
 
@@ -64,12 +65,16 @@ class FunctionNode final : public Node {
 
 namespace detail {
 
+// A view argument's history is made current before it is read (ops/view_history.h).
 template <class T>
 bool arg_requires_grad(const T& arg) {
-  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>)
-    return arg.defined() && arg.requires_grad();
-  else
+  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) {
+    if (!arg.defined()) return false;
+    refresh_view_history(arg);
+    return arg.requires_grad();
+  } else {
     return false;
+  }
 }
 
 // Why an op's result has no history when no input requires grad: inherited from an input that
@@ -84,7 +89,7 @@ void inherit_reason(NoGradReason& reason, const T& arg) {
 }
 
 // An op whose result shares its first tensor argument's storage made a view of it: remember
-// the tensor that owns the memory (Note [In-place on views] in inplace.cpp).
+// the tensor that owns the memory (Note [In-place on views] in ops/inplace.cpp).
 template <class T>
 bool record_view_base(const Tensor& out, const T& arg) {
   if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) {
@@ -101,7 +106,7 @@ bool record_view_base(const Tensor& out, const T& arg) {
 
 template <class T>
 void add_edge(EdgeList& edges, const T& arg) {
-  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) edges.push_back(gradient_edge(arg));
+  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) edges.push_back(fresh_gradient_edge(arg));
 }
 
 }  // namespace detail
@@ -151,7 +156,7 @@ Tensor apply_list_op(const TensorList& inputs, const Extra&... extra) {
   if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !any) return out;
   TG_CHECK(inputs.size() <= 64, Runtime, Op::name, ": at most 64 tensors can be differentiated through at once");
   auto node = std::make_shared<FunctionNode<Op>>();
-  for (const Tensor& t : inputs) node->next_edges().push_back(gradient_edge(t));
+  for (const Tensor& t : inputs) node->next_edges().push_back(fresh_gradient_edge(t));
   node->input_meta().push_back({out.sizes(), out.dtype()});
   AutogradMeta& meta = out.autograd_meta();
   meta.output_nr = 0;

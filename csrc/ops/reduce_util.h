@@ -1,7 +1,7 @@
 // Helpers shared by the reduction ops: which dims a reduction covers, and how a reduced
 // gradient is brought back to the input's shape.
 #pragma once
-#include "autograd/saved_tensor.h"
+#include "ops/saved_tensor.h"
 #include "ops/ops.h"
 
 namespace tg {

@@ -30,9 +30,11 @@ class MultiViewNode final : public Node {
 
 // Makes the pieces (computed without recording) outputs of one node over `a`.
 TensorList record_pieces(const Tensor& a, TensorList pieces, const char* node_name, bool stacked, int64_t dim) {
-  if (!GradMode::is_enabled() || !a.requires_grad()) return pieces;
+  if (!GradMode::is_enabled()) return pieces;
+  refresh_view_history(a);
+  if (!a.requires_grad()) return pieces;
   auto node = std::make_shared<MultiViewNode>(node_name, stacked, dim, a.dtype());
-  node->next_edges().push_back(gradient_edge(a));
+  node->next_edges().push_back(fresh_gradient_edge(a));
   for (size_t i = 0; i < pieces.size(); ++i) {
     node->input_meta().push_back({pieces[i].sizes(), pieces[i].dtype()});
     AutogradMeta& meta = pieces[i].autograd_meta();

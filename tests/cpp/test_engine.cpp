@@ -7,9 +7,9 @@
 #include <chrono>
 #include <cmath>
 
-#include "autograd/accumulate_grad.h"
-#include "autograd/engine.h"
-#include "autograd/node.h"
+#include "graph/accumulate_grad.h"
+#include "engine/engine.h"
+#include "graph/node.h"
 #include "core/error.h"
 #include "ops/ops.h"
 #include "test_util.h"

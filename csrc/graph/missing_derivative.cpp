@@ -1,6 +1,6 @@
-#include "autograd/missing_derivative.h"
+#include "graph/missing_derivative.h"
 
-#include "autograd/accumulate_grad.h"
+#include "graph/accumulate_grad.h"
 
 namespace tg {
 

@@ -1,8 +1,8 @@
-#include "autograd/node.h"
+#include "graph/node.h"
 
 #include <atomic>
 
-#include "autograd/anomaly.h"
+#include "graph/anomaly.h"
 
 namespace tg {
 
@@ -28,31 +28,6 @@ Node::~Node() {
 }
 
 uint64_t Node::live_count() { return g_live_nodes.load(std::memory_order_relaxed); }
-
-// While a release loop runs on this thread, nodes that die push their children here instead of
-// destroying them, so the C++ stack never grows with the depth of the graph.
-static thread_local std::vector<std::shared_ptr<Node>>* tl_release_queue = nullptr;
-
-void release_node(std::shared_ptr<Node>&& node) {
-  if (!node) return;
-  if (node.use_count() > 1) {  // not the last owner: nothing can cascade
-    node.reset();
-    return;
-  }
-  if (tl_release_queue) {
-    tl_release_queue->push_back(std::move(node));
-    return;
-  }
-  std::vector<std::shared_ptr<Node>> queue;
-  tl_release_queue = &queue;
-  queue.push_back(std::move(node));
-  while (!queue.empty()) {
-    std::shared_ptr<Node> n = std::move(queue.back());
-    queue.pop_back();
-    n.reset();  // its destructor may push more nodes onto `queue`
-  }
-  tl_release_queue = nullptr;
-}
 
 static thread_local Node* tl_current_node = nullptr;
 

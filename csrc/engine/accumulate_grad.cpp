@@ -1,6 +1,7 @@
-#include "autograd/accumulate_grad.h"
+// AccumulateGrad::apply and retained gradients: see engine/accumulate_grad.h.
+#include "engine/accumulate_grad.h"
 
-#include <limits>
+#include <mutex>
 #include <utility>
 
 #include "core/grad_mode.h"
@@ -9,12 +10,6 @@
 #include "ops/ops.h"
 
 namespace tg {
-
-AccumulateGrad::AccumulateGrad(Tensor variable) : variable_(std::move(variable)) {
-  // Accumulation runs as soon as it is ready, before any other node (as in PyTorch).
-  sequence_nr_ = std::numeric_limits<uint64_t>::max();
-  input_meta_.push_back({variable_.sizes(), variable_.dtype()});
-}
 
 namespace {
 // In-place accumulation is safe only into a buffer whose elements are distinct (no stride-0
@@ -46,7 +41,12 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   // `.grad` (or `.data`) may have been reassigned to another shape since the graph was built.
   TG_CHECK(meta.grad.sizes() == g.sizes(), Runtime, "output with shape ", shape_str(meta.grad.sizes()),
            " doesn't match the broadcast shape ", shape_str(g.sizes()));
-  if (GradMode::is_enabled() || meta.grad.requires_grad() || !can_accumulate_in_place(meta.grad, g)) {
+  bool in_place = !GradMode::is_enabled();
+  if (in_place) {
+    refresh_view_history(meta.grad);  // its history decides, as for any tensor read here
+    in_place = !meta.grad.requires_grad() && can_accumulate_in_place(meta.grad, g);
+  }
+  if (!in_place) {
     // Out of place: under create_graph the old .grad keeps its history untouched.
     Tensor sum = to_dtype(add(meta.grad, g), g.dtype());
     replaced = std::exchange(meta.grad, std::move(sum));
@@ -57,20 +57,26 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   return {};
 }
 
-std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
-  static std::mutex creation_mutex;
-  std::lock_guard<std::mutex> lock(creation_mutex);
-  AutogradMeta& meta = leaf.autograd_meta();
-  if (auto existing = meta.grad_accumulator.lock()) return existing;
-  auto acc = std::make_shared<AccumulateGrad>(leaf);
-  meta.grad_accumulator = acc;
-  return acc;
-}
-
-Edge gradient_edge(const Tensor& t) {
-  if (!t.defined() || !t.requires_grad()) return {};
-  if (const auto& fn = t.grad_fn()) return {fn, t.output_nr()};
-  return {grad_accumulator(t), 0};
+Tensor apply_tensor_hooks(const TensorHooks& hooks, Tensor grad) {
+  if (auto list = hooks.hooks.snapshot())
+    for (const auto& h : *list) {
+      Tensor replaced = h.fn(grad);
+      if (!replaced.defined()) continue;
+      validate_hook_result(grad, replaced, h.name);
+      grad = replaced;
+    }
+  if (auto impl = hooks.retains_grad()) {
+    // A non-leaf's retained .grad: a private copy the first time, then accumulated.
+    Tensor self(impl);
+    AutogradMeta& meta = self.autograd_meta();
+    Tensor replaced;  // dies after the lock, as in AccumulateGrad::apply
+    std::lock_guard<std::mutex> lock(meta.grad_mutex);
+    if (!meta.grad.defined())
+      meta.grad = GradMode::is_enabled() ? clone(grad) : kernels::contiguous_copy(grad);
+    else
+      replaced = std::exchange(meta.grad, add(meta.grad, grad));
+  }
+  return grad;
 }
 
 }  // namespace tg

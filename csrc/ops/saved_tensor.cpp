@@ -1,11 +1,12 @@
-#include "autograd/saved_tensor.h"
+#include "ops/saved_tensor.h"
 
 #include <atomic>
 #include <cctype>
 
-#include "autograd/node.h"
 #include "core/error.h"
 #include "core/grad_mode.h"
+#include "graph/node.h"
+#include "ops/view_history.h"
 
 namespace tg {
 
@@ -13,6 +14,7 @@ static std::atomic<int64_t> g_saved_bytes{0};
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) : saved_(true), is_output_(is_output) {
   if (!t.defined()) return;
+  refresh_view_history(t);  // output_nr below is the view's current one
   version_ = t.version();
   if (is_output) {
     data_ = t.detach();
@@ -83,7 +85,9 @@ Tensor SavedTensor::unpack() const {
   if (data_.version() != version_) {
     // Name the node that produced the tensor, and (in anomaly mode, where nodes remember it)
     // the Python line that created that node.
-    // PyTorch names a saved input's current producer (the in-place op that modified it).
+    // PyTorch names a saved input's current producer (the in-place op that modified it; for a
+    // view, the strided view of its modified base).
+    if (!is_output_) refresh_view_history(data_, /*strict=*/true);
     Node* producer = is_output_ ? current_node() : data_.grad_fn().get();
     const uint32_t output_nr = is_output_ ? output_nr_ : data_.output_nr();
     std::string produced_by, where;

@@ -4,9 +4,13 @@
 // output tensor itself would make node -> output -> grad_fn -> node a reference cycle. So an
 // output is kept as bare data, and unpack() re-attaches the node that is running (the engine
 // sets it) as grad_fn, which is all double backward needs.
+//
+// It sits with the ops, which are the ones that save and unpack, rather than in graph/: the
+// error for a modified saved view names the view's current producer, which takes remaking its
+// history (refresh_view_history, an op).
 #pragma once
-#include "autograd/node.h"
 #include "core/tensor.h"
+#include "graph/node.h"
 
 namespace tg {
 

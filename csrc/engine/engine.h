@@ -1,8 +1,8 @@
-// The backward engine. See DESIGN.md "The engine, in order" and the notes in engine.cpp.
+// The backward engine: Note [Engine] in engine.cpp says how it runs, in order.
 #pragma once
 #include <optional>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 
 namespace tg {
 
@@ -20,7 +20,7 @@ struct BackwardOptions {
 // shaped like the root's output). Returns one gradient per options.inputs entry.
 TensorList run_backward(const std::vector<Edge>& roots, const TensorList& grads, const BackwardOptions& options);
 
-// Checks the user errors of API.md section 3 for roots/grad_outputs and fills in implicit
+// Checks PyTorch's user errors for roots/grad_outputs and fills in implicit
 // gradients: a root that does not require grad, an implicit grad of a non-scalar, a shape
 // mismatch between a root and its gradient.
 TensorList make_root_grads(const TensorList& roots, const TensorList& grads);

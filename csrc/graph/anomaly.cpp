@@ -1,4 +1,4 @@
-#include "autograd/anomaly.h"
+#include "graph/anomaly.h"
 
 #include <atomic>
 #include <cmath>

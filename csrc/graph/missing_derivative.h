@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "autograd/node.h"
+#include "graph/node.h"
 
 namespace tg {
 
@@ -19,7 +19,8 @@ class MissingDerivative final : public Node {
   std::string op_;
 };
 
-// An alias of `t` whose history is a MissingDerivative for `op`, with edges to `sources`.
+// An alias of `t` whose history is a MissingDerivative for `op`, with edges to `sources` (whose
+// histories the caller has made current: refresh_view_history, ops/view_history.h).
 Tensor with_missing_derivative(const Tensor& t, const std::string& op, const TensorList& sources);
 
 }  // namespace tg

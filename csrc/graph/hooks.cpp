@@ -1,11 +1,6 @@
-#include "autograd/hooks.h"
+#include "graph/hooks.h"
 
 #include <atomic>
-#include <utility>
-
-#include "core/grad_mode.h"
-#include "kernels/copy.h"
-#include "ops/ops.h"
 
 namespace tg {
 
@@ -22,28 +17,6 @@ void TensorHooks::set_retains_grad(const std::weak_ptr<TensorImpl>& t) {
 std::shared_ptr<TensorImpl> TensorHooks::retains_grad() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return retains_grad_.lock();
-}
-
-Tensor TensorHooks::run(Tensor grad) const {
-  if (auto list = hooks.snapshot())
-    for (const auto& h : *list) {
-      Tensor replaced = h.fn(grad);
-      if (!replaced.defined()) continue;
-      validate_hook_result(grad, replaced, h.name);
-      grad = replaced;
-    }
-  if (auto impl = retains_grad()) {
-    // A non-leaf's retained .grad: a private copy the first time, then accumulated.
-    Tensor self(impl);
-    AutogradMeta& meta = self.autograd_meta();
-    Tensor replaced;  // dies after the lock, as in AccumulateGrad::apply
-    std::lock_guard<std::mutex> lock(meta.grad_mutex);
-    if (!meta.grad.defined())
-      meta.grad = GradMode::is_enabled() ? clone(grad) : kernels::contiguous_copy(grad);
-    else
-      replaced = std::exchange(meta.grad, add(meta.grad, grad));
-  }
-  return grad;
 }
 
 void validate_hook_result(const Tensor& value, const Tensor& result, const std::string& hook_name) {

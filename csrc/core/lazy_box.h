@@ -1,6 +1,7 @@
 // LazyBox: a member that is created on first use, possibly while other threads read it (a
-// node's or a leaf's hooks, read by a backward running without the GIL). Kept apart from
-// hooks.h so that core/tensor.h can hold one without including the autograd headers.
+// node's or a leaf's hooks, read by a backward running without the GIL). It lives in core
+// because a leaf's AutogradMeta (core/tensor.h) holds one for TensorHooks, a type that core
+// only declares (it is defined in graph/hooks.h).
 #pragma once
 #include <atomic>
 
@@ -23,14 +24,22 @@ class LazyBox {
     if (T* p = get()) return *p;
     T* fresh = make();
     T* expected = nullptr;
-    if (ptr_.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) return *fresh;
+    if (ptr_.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) {
+      destroy_ = [](T* p) { delete p; };  // only the winner writes it; only reset() reads it
+      return *fresh;
+    }
     delete fresh;  // another thread won
     return *expected;
   }
-  void reset() { delete ptr_.exchange(nullptr, std::memory_order_acq_rel); }
+  void reset() {
+    if (T* p = ptr_.exchange(nullptr, std::memory_order_acq_rel)) destroy_(p);
+  }
 
  private:
   std::atomic<T*> ptr_{nullptr};
+  // How to delete the object, recorded where it was created (where T is a complete type): the
+  // box itself may be destroyed where T is only declared (AutogradMeta in core/tensor.cpp).
+  void (*destroy_)(T*) = nullptr;
 };
 
 }  // namespace tg

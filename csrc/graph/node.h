@@ -6,8 +6,9 @@
 // created. Among the nodes that are ready to run, the engine always runs the newest first;
 // that reproduces the order of the forward tape without keeping a global list.
 //
-// Note [No recursion]: a graph can be a 150,000-node chain. Destroying it must not recurse, so a
-// Node never lets its children die inside its own destructor: see release_node().
+// Note [No recursion] (core/tensor.h): a graph can be a 150,000-node chain. Destroying it must
+// not recurse, so a Node never lets its children die inside its own destructor: it hands them
+// to release_node().
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/hooks.h"
+#include "graph/hooks.h"
 #include "core/small_vector.h"
 #include "core/tensor.h"
 
@@ -111,10 +112,6 @@ class Node : public std::enable_shared_from_this<Node> {
   bool owns_python_object = false;
   static void set_python_object_release(void (*release)(Node&));
 };
-
-// Drops one reference to a node. When it was the last one, the node's children are released
-// from an explicit work list instead of from inside the destructor (Note [No recursion]).
-void release_node(std::shared_ptr<Node>&& node);
 
 // The engine tells the node being applied (its own saved outputs unpack to tensors whose
 // grad_fn is that node, for double backward); null outside of backward.

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/lazy_box.h"
+#include "core/lazy_box.h"
 #include "core/tensor.h"
 
 namespace tg {
@@ -91,8 +91,8 @@ class TensorHooks {
 
   void set_retains_grad(const std::weak_ptr<TensorImpl>& t);
   std::shared_ptr<TensorImpl> retains_grad() const;
-  // Runs the hooks on `grad` (one snapshot) and returns the (possibly replaced) gradient.
-  Tensor run(Tensor grad) const;
+  // Running them (and adding into a retained .grad, which takes ops) is the engine's job:
+  // run_tensor_hooks in engine/accumulate_grad.h.
 
  private:
   mutable std::mutex mutex_;
