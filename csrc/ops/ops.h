@@ -87,12 +87,12 @@ Tensor sum(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor mean(const Tensor& a);
 Tensor mean(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim);
+Tensor prod(const Tensor& a);
+Tensor prod(const Tensor& a, const DimList& dims, bool keepdim);
 // extrema.cpp: max()/min() of all elements; max(dim)/min(dim) give values and indices
 struct ValuesIndices {
   Tensor values, indices;
 };
-Tensor prod(const Tensor& a);
-Tensor prod(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor max(const Tensor& a);
 Tensor min(const Tensor& a);
 ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim);
