@@ -1,21 +1,12 @@
 // Activations and softmax of tapegrad.nn.functional. Forwards run fused kernels
 // (kernels/nn_kernels.cpp); every backward is written with tapegrad ops so it differentiates again.
-#include <algorithm>
-#include <cmath>
-#include <numbers>
-
-#include "kernels/copy.h"
 #include "ops/nn_common.h"
-#include "ops/op.h"
-#include "ops/registry.h"
 
 namespace tg {
 
 using namespace nn_detail;
 
-// Op structs live in an anonymous namespace, so names like another family's (Addmm, Erf) can
-// never clash across translation units.
-namespace {
+namespace {  // op structs: see nn_common.h
 
 // ---------------------------------------------------------------------------------------------
 // Private helpers reached only by double backward (not in the registry: no user calls them).
@@ -134,43 +125,29 @@ struct Softplus {
 };
 
 // ---------------------------------------------------------------------------------------------
-// softmax and log_softmax along one dim (max-subtracted in the kernel).
+// softmax and log_softmax along one dim (max-subtracted in the kernel); both keep their output.
 
-struct Softmax {
-  static constexpr const char* name = "softmax";
-  static constexpr const char* node = "SoftmaxBackward0";
+template <bool Log>
+struct SoftmaxOf {
+  static constexpr const char* name = Log ? "log_softmax" : "softmax";
+  static constexpr const char* node = Log ? "LogSoftmaxBackward0" : "SoftmaxBackward0";
   struct Saved {
     SavedTensor out;
     int64_t dim = 0;
     auto tensors() { return std::tie(out); }
   };
-  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), false); }
+  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), Log); }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
     s.out = SavedTensor(out, true), s.dim = dim;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor y = s.out.unpack();
+    if (Log) return {grad - exp(y) * sum(grad, {s.dim}, true)};
     return {y * (grad - sum(grad * y, {s.dim}, true))};
   }
 };
-
-struct LogSoftmax {
-  static constexpr const char* name = "log_softmax";
-  static constexpr const char* node = "LogSoftmaxBackward0";
-  struct Saved {
-    SavedTensor out;
-    int64_t dim = 0;
-    auto tensors() { return std::tie(out); }
-  };
-  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), true); }
-  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
-    s.out = SavedTensor(out, true), s.dim = dim;
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {grad - exp(s.out.unpack()) * sum(grad, {s.dim}, true)};
-  }
-};
-
+using Softmax = SoftmaxOf<false>;
+using LogSoftmax = SoftmaxOf<true>;
 
 }  // namespace
 
