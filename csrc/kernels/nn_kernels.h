@@ -1,5 +1,5 @@
 // Kernels behind tapegrad.nn.functional: activations, softmax, gathers by index, layer norm.
-// Like the other kernels they know nothing of autograd; the op structs in ops/nn.cpp own that.
+// Like the other kernels they know nothing of autograd; the op structs in ops/nn_*.cpp own that.
 #pragma once
 #include <vector>
 
