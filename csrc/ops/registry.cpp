@@ -13,8 +13,8 @@ const std::vector<OpInfo>& registered_ops() {
     register_extrema_ops(all);
     register_statistics_ops(all);
     register_inplace_ops(all);
+    register_slice_ops(all);
     register_indexing_ops(all);
-    register_advanced_index_ops(all);
     register_join_ops(all);
     register_gather_scatter_ops(all);
     register_split_ops(all);

@@ -213,7 +213,7 @@ OPS = [
     OpEntry("copy", lambda tg, a, b: a.clone().copy_(b), lambda np, a, b: np.broadcast_to(b, a.shape) + 0 * a,
             "torch::autograd::CopyBackwards", [S((2, 3), (2, 3)), S((2, 3), (3,)), S((2, 2), ()),
                                                S((3, 2), (3, 2), layouts="ts")]),
-    # ---- slicing and indexing (indexing.cpp, advanced_index.cpp) ----
+    # ---- slicing and indexing (slice.cpp, index.cpp) ----
     OpEntry("slice", lambda tg, a: a[:, 1::2], lambda np, a: a[:, 1::2], "SliceBackward0",
             [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((0, 3))]),
     OpEntry("slice", lambda tg, a: a[-2:], lambda np, a: a[-2:], "SliceBackward0", [S((3,)), S((2, 3)), S((1, 2))]),

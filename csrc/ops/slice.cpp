@@ -1,7 +1,8 @@
-// Views that pick part of a tensor (slice, select) and the writes that put values back
+// Views that pick part of a tensor (slice, select, narrow) and the writes that put values back
 // (slice_put: `x[...] = v`, recorded as an in-place op). Each is described by a Geometry:
 // sizes, strides and offset relative to a contiguous tensor of the input's shape, so that a
 // gradient (always contiguous here) can be scattered back, or viewed again, the same way.
+// (A file of its own: in one unit with index.cpp, GCC inlined these hot views less.)
 #include "kernels/copy.h"
 #include "kernels/pointwise.h"
 #include "ops/op.h"
@@ -193,6 +194,6 @@ struct SlicePut {
 };
 Tensor slice_put(const Tensor& self, const Tensor& value, const Geometry& g) { return apply_op<SlicePut>(self, value, g); }
 
-void register_indexing_ops(std::vector<OpInfo>& ops) { register_ops<Slice, Select, SlicePut>(ops); }
+void register_slice_ops(std::vector<OpInfo>& ops) { register_ops<Slice, Select, SlicePut>(ops); }
 
 }  // namespace tg
