@@ -30,21 +30,26 @@ Tensor erf_op(const Tensor& a) { return apply_op<Erf>(a); }
 // ---------------------------------------------------------------------------------------------
 // Activations.
 
-struct LeakyRelu {
-  static constexpr const char* name = "leaky_relu";
-  static constexpr const char* node = "LeakyReluBackward0";
+// leaky_relu and elu: slope 1 for positive x, and one parameter for the negative side.
+template <Act A>
+struct NegativeSide {
+  static constexpr const char* name = A == Act::Elu ? "elu" : "leaky_relu";
+  static constexpr const char* node = A == Act::Elu ? "EluBackward0" : "LeakyReluBackward0";
   struct Saved {
     SavedTensor self;
-    double slope = 0;
+    double param = 0;  // elu's alpha, leaky_relu's slope
     auto tensors() { return std::tie(self); }
   };
-  static Tensor forward(const Tensor& a, double slope) { return knn::activation(Act::LeakyRelu, a, slope); }
-  static void save(Saved& s, const Tensor& a, double slope, const Tensor&) { s.self = a, s.slope = slope; }
+  static Tensor forward(const Tensor& a, double param) { return knn::activation(A, a, param); }
+  static void save(Saved& s, const Tensor& a, double param, const Tensor&) { s.self = a, s.param = param; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
-    return {grad * where(positive(x), ones_like(x), like(x, s.slope))};
+    Tensor negative = A == Act::Elu ? exp(x) * s.param : like(x, s.param);
+    return {grad * where(positive(x), ones_like(x), negative)};
   }
 };
+using LeakyRelu = NegativeSide<Act::LeakyRelu>;
+using Elu = NegativeSide<Act::Elu>;
 
 struct Gelu {
   static constexpr const char* name = "gelu";
@@ -85,22 +90,6 @@ struct Silu {
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack(), sg = sigmoid(x);
     return {grad * (sg * (x * (1.0 - sg) + 1.0))};
-  }
-};
-
-struct Elu {
-  static constexpr const char* name = "elu";
-  static constexpr const char* node = "EluBackward0";
-  struct Saved {
-    SavedTensor self;
-    double alpha = 1;
-    auto tensors() { return std::tie(self); }
-  };
-  static Tensor forward(const Tensor& a, double alpha) { return knn::activation(Act::Elu, a, alpha); }
-  static void save(Saved& s, const Tensor& a, double alpha, const Tensor&) { s.self = a, s.alpha = alpha; }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    Tensor x = s.self.unpack();
-    return {grad * where(positive(x), ones_like(x), exp(x) * s.alpha)};
   }
 };
 
