@@ -20,20 +20,6 @@ Tensor sum_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
   return keepdim ? kept : drop_reduced(kept, mask);
 }
 
-}  // namespace
-
-struct SumAll {
-  static constexpr const char* name = "sum";
-  static constexpr const char* node = "SumBackward0";
-  struct Saved {
-    Shape sizes;
-  };
-  static Tensor forward(const Tensor& a) { return sum_kernel(a, DimMask(a.dim(), true), false); }
-  static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {expand(grad, s.sizes)}; }
-};
-
-namespace {
 Tensor mean_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
   TG_CHECK(is_floating(a.dtype()), Runtime,
            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -44,20 +30,30 @@ Tensor mean_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
                        kernels::full({}, (double)reduced_count(a, mask), s.dtype()));
   return s;
 }
+
 }  // namespace
 
-struct MeanAll {
-  static constexpr const char* name = "mean";
-  static constexpr const char* node = "MeanBackward0";
+// sum and mean of all elements (SumBackward0, MeanBackward0).
+template <bool Mean>
+struct ReduceAll {
+  static constexpr const char* name = Mean ? "mean" : "sum";
+  static constexpr const char* node = Mean ? "MeanBackward0" : "SumBackward0";
   struct Saved {
     Shape sizes;
   };
-  static Tensor forward(const Tensor& a) { return mean_kernel(a, DimMask(a.dim(), true), false); }
+  static Tensor forward(const Tensor& a) {
+    const DimMask all(a.dim(), true);
+    return Mean ? mean_kernel(a, all, false) : sum_kernel(a, all, false);
+  }
   static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {expand(grad, s.sizes) / (double)numel_of(s.sizes)};
+    Tensor g = expand(grad, s.sizes);
+    if (!Mean) return {g};
+    return {g / (double)numel_of(s.sizes)};
   }
 };
+using SumAll = ReduceAll<false>;
+using MeanAll = ReduceAll<true>;
 
 // sum and mean over a list of dims (SumBackward1, MeanBackward1): the same op but for the
 // division by the count of reduced elements.
