@@ -73,6 +73,12 @@ def loss_and_grads(s, run, *names):
     return {"loss": to_numpy(loss), **{f"{name}.grad": to_numpy(s[name].grad) for name in names}}
 
 
+def output_and_x_grad(run, name):
+    """The checked result of a fresh_leaf_loop workload: one step's output and its leaf's grad."""
+    x, out = run(1)
+    return {name: to_numpy(out), "x.grad": to_numpy(x.grad)}
+
+
 def fresh_leaf_loop(new_x, step):
     """run(n) for a workload: n steps of step(x) on a new leaf x (step runs backward and returns
     its output); returns the last (x, output)."""

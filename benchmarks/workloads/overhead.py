@@ -1,7 +1,7 @@
 """W1, W1g, W2, W3: per-op overhead on tiny tensors (dispatch, allocation, graph recording)."""
 import numpy as np
 
-from harness import Target, Workload, fresh_leaf_loop, tensor, to_numpy
+from harness import Target, Workload, fresh_leaf_loop, output_and_x_grad, tensor, to_numpy
 
 
 # ---- W1 / W1g: a + b on 2x2 float32 -------------------------------------------------------------
@@ -55,8 +55,7 @@ def w2(lib, s):
 
 
 def w2_result(lib, s, run):
-    x, out = run(1)
-    return {"out": to_numpy(out), "x.grad": to_numpy(x.grad)}
+    return output_and_x_grad(run, "out")
 
 
 def w2_closed_form(d):
@@ -95,8 +94,7 @@ def w3(lib, s):
 
 
 def w3_result(lib, s, run):
-    x, y = run(1)
-    return {"y": to_numpy(y), "x.grad": to_numpy(x.grad)}
+    return output_and_x_grad(run, "y")
 
 
 def w3_closed_form(d):
