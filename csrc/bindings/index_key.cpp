@@ -62,8 +62,8 @@ void read_slice(IndexItem& item, PyObject* obj) {
     item.error_in_step = item.error != nullptr;
   }
   if (!item.error) item.error = error_of([&] {
-    if ((item.has_start = s->start != Py_None)) item.start = clamped_index(s->start, kMin);
-    if ((item.has_stop = s->stop != Py_None)) item.stop = clamped_index(s->stop, kMin);
+    if (s->start != Py_None) item.start = clamped_index(s->start, kMin);
+    if (s->stop != Py_None) item.stop = clamped_index(s->stop, kMin);
   });
 }
 

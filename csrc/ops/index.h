@@ -18,11 +18,9 @@ struct IndexItem {
   enum class Kind : uint8_t { Int, Slice, None, Ellipsis, Tensor, Invalid };
   Kind kind = Kind::None;
   bool python_int = false;     // Int: a Python int (not another __index__ object)
-  bool has_start = false;      // Slice: whether start / stop were given
-  bool has_stop = false;
   bool error_in_step = false;  // Slice: `error` came from the step
   int64_t value = 0;           // Int
-  int64_t start = 0, stop = 0;  // Slice: saturated to int64 (clamped to the dim when applied)
+  std::optional<int64_t> start, stop;  // Slice: saturated to int64 (slice() clamps them to the dim)
   int64_t step = 1;            // Slice: saturated into [-1, int64 max]; 0 and -1 refused when applied
   Tensor tensor;               // Tensor: int64 or bool (lists, arrays and Python bools come converted)
   std::exception_ptr error;    // Invalid: always; Int and Slice: when reading it failed
