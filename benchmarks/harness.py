@@ -55,6 +55,41 @@ def clear_grads(*tensors):
         t.grad = None
 
 
+def backward_loop(loss_fn, *leaves):
+    """run(n) for a workload: n steps of loss_fn(*leaves).backward() from cleared grads; returns
+    the last loss."""
+    def run(n):
+        for _ in range(n):
+            clear_grads(*leaves)
+            loss = loss_fn(*leaves)
+            loss.backward()
+        return loss
+    return run
+
+
+def loss_and_grads(s, run, *names):
+    """The checked result of a backward_loop workload: one step's loss and the leaves' grads."""
+    loss = run(1)
+    return {"loss": to_numpy(loss), **{f"{name}.grad": to_numpy(s[name].grad) for name in names}}
+
+
+def output_and_x_grad(run, name):
+    """The checked result of a fresh_leaf_loop workload: one step's output and its leaf's grad."""
+    x, out = run(1)
+    return {name: to_numpy(out), "x.grad": to_numpy(x.grad)}
+
+
+def fresh_leaf_loop(new_x, step):
+    """run(n) for a workload: n steps of step(x) on a new leaf x (step runs backward and returns
+    its output); returns the last (x, output)."""
+    def run(n):
+        for _ in range(n):
+            x = new_x()
+            out = step(x)
+        return x, out
+    return run
+
+
 # ---- targets ------------------------------------------------------------------------------------
 @dataclass
 class Target:

@@ -1,7 +1,7 @@
 """W5, W5f: large elementwise work, a*b + a on 2**24 float32 (with and without autograd)."""
 import numpy as np
 
-from harness import Target, Workload, clear_grads, no_grad, tensor, to_numpy
+from harness import Target, Workload, backward_loop, loss_and_grads, no_grad, tensor, to_numpy
 
 N = 2**24
 
@@ -18,20 +18,11 @@ def prepare(lib, d):
 
 
 def w5(lib, s):
-    a, b = s["a"], s["b"]
-
-    def run(n):
-        for _ in range(n):
-            clear_grads(a, b)
-            loss = (a * b + a).sum()
-            loss.backward()
-        return loss
-    return run
+    return backward_loop(lambda a, b: (a * b + a).sum(), s["a"], s["b"])
 
 
 def w5_result(lib, s, run):
-    loss = run(1)
-    return {"loss": to_numpy(loss), "a.grad": to_numpy(s["a"].grad), "b.grad": to_numpy(s["b"].grad)}
+    return loss_and_grads(s, run, "a", "b")
 
 
 def w5_closed_form(d):

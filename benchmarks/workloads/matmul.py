@@ -5,7 +5,7 @@ backward is two more matmuls of the same size: grad @ B^T and A^T @ grad).
 """
 import numpy as np
 
-from harness import Target, Workload, clear_grads, tensor, to_numpy
+from harness import Target, Workload, backward_loop, loss_and_grads, tensor, to_numpy
 
 N = 1024
 
@@ -38,20 +38,11 @@ def w6f_result(lib, s, run):
 
 
 def w6g(lib, s):
-    A, B = s["A"], s["B"]
-
-    def run(n):
-        for _ in range(n):
-            clear_grads(A, B)
-            loss = (A @ B).sum()
-            loss.backward()
-        return loss
-    return run
+    return backward_loop(lambda A, B: (A @ B).sum(), s["A"], s["B"])
 
 
 def w6g_result(lib, s, run):
-    loss = run(1)
-    return {"loss": to_numpy(loss), "A.grad": to_numpy(s["A"].grad), "B.grad": to_numpy(s["B"].grad)}
+    return loss_and_grads(s, run, "A", "B")
 
 
 def w6g_closed_form(d):

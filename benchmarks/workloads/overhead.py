@@ -1,7 +1,7 @@
 """W1, W1g, W2, W3: per-op overhead on tiny tensors (dispatch, allocation, graph recording)."""
 import numpy as np
 
-from harness import Target, Workload, tensor, to_numpy
+from harness import Target, Workload, fresh_leaf_loop, output_and_x_grad, tensor, to_numpy
 
 
 # ---- W1 / W1g: a + b on 2x2 float32 -------------------------------------------------------------
@@ -45,22 +45,17 @@ def w2_prepare(lib, d):
 
 
 def w2(lib, s):
-    new_x = s["new_x"]
-
-    def run(n):
-        for _ in range(n):
-            x = new_x()
-            y = x + 2
-            z = y * y * 2
-            out = z.mean()
-            out.backward()
-        return x, out
-    return run
+    def step(x):
+        y = x + 2
+        z = y * y * 2
+        out = z.mean()
+        out.backward()
+        return out
+    return fresh_leaf_loop(s["new_x"], step)
 
 
 def w2_result(lib, s, run):
-    x, out = run(1)
-    return {"out": to_numpy(out), "x.grad": to_numpy(x.grad)}
+    return output_and_x_grad(run, "out")
 
 
 def w2_closed_form(d):
@@ -87,22 +82,19 @@ def w3_prepare(lib, d):
 
 
 def w3(lib, s):
-    new_x, v = s["new_x"], s["v"]
+    v = s["v"]
 
-    def run(n):
-        for _ in range(n):
-            x = new_x()
-            y = x * 2
-            for _ in range(10):
-                y = y * 2
-            y.backward(v)
-        return x, y
-    return run
+    def step(x):
+        y = x * 2
+        for _ in range(10):
+            y = y * 2
+        y.backward(v)
+        return y
+    return fresh_leaf_loop(s["new_x"], step)
 
 
 def w3_result(lib, s, run):
-    x, y = run(1)
-    return {"y": to_numpy(y), "x.grad": to_numpy(x.grad)}
+    return output_and_x_grad(run, "y")
 
 
 def w3_closed_form(d):

@@ -4,7 +4,7 @@ The 50 inputs x_t are separate (1, 32) tensors made before timing, as a data loa
 """
 import numpy as np
 
-from harness import Target, Workload, clear_grads, tensor, to_numpy
+from harness import Target, Workload, backward_loop, loss_and_grads, tensor
 
 STEPS, HIDDEN, INPUT = 50, 64, 32
 
@@ -22,23 +22,18 @@ def prepare(lib, d):
 
 
 def w8(lib, s):
-    xs, h0, Wx, Wh, b = s["xs"], s["h0"], s["Wx"], s["Wh"], s["b"]
+    xs, h0 = s["xs"], s["h0"]
 
-    def run(n):
-        for _ in range(n):
-            clear_grads(Wx, Wh, b)
-            h = h0
-            for x_t in xs:
-                h = lib.tanh(x_t @ Wx + h @ Wh + b)
-            loss = h.sum()
-            loss.backward()
-        return loss
-    return run
+    def loss(Wx, Wh, b):
+        h = h0
+        for x_t in xs:
+            h = lib.tanh(x_t @ Wx + h @ Wh + b)
+        return h.sum()
+    return backward_loop(loss, s["Wx"], s["Wh"], s["b"])
 
 
 def result(lib, s, run):
-    loss = run(1)
-    return {"loss": to_numpy(loss), **{f"{k}.grad": to_numpy(s[k].grad) for k in ("Wx", "Wh", "b")}}
+    return loss_and_grads(s, run, "Wx", "Wh", "b")
 
 
 def closed_form(d):

@@ -1,8 +1,6 @@
-// Bindings for slicing, selecting and advanced indexing. Python's x[...] / x[...] = v are
-// parsed in python/tapegrad/_indexing.py into calls of these.
-#include "bindings/basic_index.h"
+// Bindings of the ops that pick, join and split parts of tensors (select, narrow, flatten, cat,
+// split, gather, scatter, masked_fill, ...). x[key] and x[key] = v are index_key.cpp's.
 #include "bindings/module.h"
-#include "kernels/copy.h"
 #include "ops/view_history.h"
 
 namespace tg::bindings {
@@ -10,12 +8,6 @@ namespace tg::bindings {
 namespace {
 
 using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
-
-std::vector<Tensor> index_list(py::handle items) {
-  std::vector<Tensor> out;
-  for (py::handle h : items) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
-  return out;
-}
 
 }  // namespace
 
@@ -29,39 +21,6 @@ void bind_indexing(py::module_& m) {
   };
   m.def("narrow", narrow_fn, py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("length"));
   cls.def("narrow", narrow_fn, py::arg("dim"), py::arg("start"), py::arg("length"));
-  m.def("_slice", [](const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
-                     int64_t step) { return slice(a, dim, start, end, step); },
-        py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("end"), py::arg("step"));
-  // The basic-index rules of basic_index.cpp, for the Python indexer's mixed keys.
-  m.def("_check_index_key", [](const Tensor& self, hint::IndexKey key, int64_t ellipses, int64_t used) {
-    check_index_key(self, key, ellipses, used);
-  }, py::arg("input"), py::arg("key"), py::arg("ellipses"), py::arg("used"));
-  m.def("_index_int", [](const Tensor& a, int64_t dim, hint::SupportsIndex item) { return index_with_int(a, dim, item); },
-        py::arg("input"), py::arg("dim"), py::arg("index"));
-  m.def("_index_slice", [](const Tensor& a, int64_t dim, py::slice item) { return index_with_slice(a, dim, item); },
-        py::arg("input"), py::arg("dim"), py::arg("index"));
-  m.def("_index", [](const Tensor& a, hint::Indices indices) { return index(a, index_list(indices)); },
-        py::arg("input"), py::arg("indices"));
-  // x[indices] = value (advanced indexing), in place.
-  m.def("_index_put_", [](const Tensor& self, hint::Indices indices, hint::TensorOrNumber value) {
-    std::vector<Tensor> idx = index_list(indices);
-    Tensor v = assigned_value(value, self);  // index_put checks its dtype
-    return apply_inplace(self, [&](const Tensor& s) { return index_put(s, idx, v, false); });
-  }, py::arg("input"), py::arg("indices"), py::arg("value"));
-  // x[key] = value for keys mixing index tensors with ints/slices/None: `positions` is key
-  // applied to arange(numel) in x's shape, so the write is one index_put on flattened x.
-  m.def("_index_put_flat_", [](const Tensor& self, const Tensor& positions, hint::TensorOrNumber value) {
-    Tensor v = assigned_value(value, self);  // index_put checks its dtype
-    return apply_inplace(self, [&](const Tensor& s) {
-      return reshape(index_put(reshape(s, {-1}), {positions}, v, false), s.sizes());
-    });
-  }, py::arg("input"), py::arg("positions"), py::arg("value"));
-  // x[basic index] = value, in place; `view` is that index applied to `base`, a contiguous
-  // tensor of x's shape (x itself when x is contiguous).
-  m.def("_slice_put_", [](const Tensor& self, const Tensor& view, const Tensor& base, hint::TensorOrNumber value) {
-    put_through_view(self, view, base, value);
-    return self;
-  }, py::arg("input"), py::arg("view"), py::arg("base"), py::arg("value"));
   auto flatten_fn = [](const Tensor& a, int64_t start, int64_t end) {
     start = wrap_dim(start, a.dim());
     end = wrap_dim(end, a.dim());

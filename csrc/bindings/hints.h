@@ -66,8 +66,7 @@ TG_HINT_TAG(ShapeTag, "collections.abc.Sequence[int]");
 TG_HINT_TAG(SplitTag, "int | collections.abc.Sequence[int]");
 TG_HINT_TAG(TensorsTag, "collections.abc.Sequence[tapegrad._C.Tensor]");
 TG_HINT_TAG(OptTensorsTag, "tapegrad._C.Tensor | collections.abc.Sequence[tapegrad._C.Tensor] | None");
-TG_HINT_TAG(IndicesTag, "list[tapegrad._C.Tensor | None]");
-TG_HINT_TAG(IndexKeyTag, "tapegrad._indexing.IndexKey");
+TG_HINT_TAG(IndexKeyTag, "tapegrad._tensor.IndexKey");
 TG_HINT_TAG(SupportsIndexTag, "typing.SupportsIndex");
 TG_HINT_TAG(DTypeOrTensorTag, "tapegrad._C.dtype | tapegrad._C.Tensor");
 TG_HINT_TAG(TensorHookTag, "collections.abc.Callable[[tapegrad._C.Tensor], tapegrad._C.Tensor | None]");
@@ -113,7 +112,6 @@ using Shape = Obj<ShapeTag>;
 using SplitSizes = Obj<SplitTag>;
 using Tensors = Obj<TensorsTag>;
 using OptTensors = Obj<OptTensorsTag>;
-using Indices = Obj<IndicesTag>;
 using IndexKey = Obj<IndexKeyTag>;                    // x[key]: ints, slices, None, ..., index tensors
 using SupportsIndex = Obj<SupportsIndexTag>;          // an int, or anything with __index__
 using DTypeOrTensor = Obj<DTypeOrTensorTag>;

@@ -7,9 +7,9 @@
 // dict and pybind11's dispatcher that parses the arguments again. That halves the cost of a
 // small op from Python (issue 6's W1). The slots are installed last, from tapegrad/__init__.py,
 // because assigning any dunder on the type afterwards makes CPython recompute its slot.
-// x[key] and x[key] = v get the same treatment (mp_subscript, mp_ass_subscript) for keys of
-// ints, slices, None and Ellipsis.
-#include "bindings/basic_index.h"
+// x[key] and x[key] = v get the same treatment (mp_subscript, mp_ass_subscript); the key is
+// read and applied in C++ (bindings/index_key.h).
+#include "bindings/index_key.h"
 #include "bindings/module.h"
 
 namespace tg::bindings {
@@ -101,22 +101,9 @@ PyObject* negative_slot(PyObject* self) {
   }
 }
 
-// x[key]: basic keys (ints, slices, None, ...) are done here; any other key goes to the Python
-// indexer (python/tapegrad/_indexing.py), registered by _set_python_indexer. Tensor.__getitem__
-// is this C++ method rather than the Python function: CPython 3.11 would otherwise call a
-// Python __getitem__ straight from the interpreter loop, never reaching mp_subscript.
-PyObject* g_python_indexer = nullptr;  // strong references, kept for the process's lifetime
-PyObject* g_python_setitem = nullptr;
-
-PyObject* getitem(PyObject* self, const Tensor& t, PyObject* key) {
-  Tensor out;
-  if (basic_getitem(t, key, out)) return py::cast(out).release().ptr();
-  TG_CHECK(g_python_indexer, Runtime, "tapegrad's Python indexer is not registered");
-  PyObject* result = PyObject_CallFunctionObjArgs(g_python_indexer, self, key, nullptr);
-  if (!result) throw py::error_already_set();
-  return result;
-}
-
+// x[key]. Tensor.__getitem__ is also a C++ method rather than a Python function: CPython 3.11
+// would otherwise call a Python __getitem__ straight from the interpreter loop, never reaching
+// mp_subscript.
 PyObject* subscript_slot(PyObject* self, PyObject* key) {
   try {
     Tensor t;
@@ -124,13 +111,13 @@ PyObject* subscript_slot(PyObject* self, PyObject* key) {
       PyErr_SetString(PyExc_TypeError, "Tensor.__getitem__ needs a Tensor");
       return nullptr;
     }
-    return getitem(self, t, key);
+    return py::cast(getitem(t, key)).release().ptr();
   } catch (...) {
     return raise_current();
   }
 }
 
-// x[key] = value: basic keys here, the rest through tapegrad._indexing.setitem.
+// x[key] = value.
 int ass_subscript_slot(PyObject* self, PyObject* key, PyObject* value) {
   try {
     if (!value) {
@@ -138,11 +125,11 @@ int ass_subscript_slot(PyObject* self, PyObject* key, PyObject* value) {
       return -1;
     }
     Tensor t;
-    if (as_tensor(self, t) && basic_setitem(t, key, value)) return 0;
-    TG_CHECK(g_python_setitem, Runtime, "tapegrad's Python indexer is not registered");
-    PyObject* result = PyObject_CallFunctionObjArgs(g_python_setitem, self, key, value, nullptr);
-    if (!result) return -1;
-    Py_DECREF(result);
+    if (!as_tensor(self, t)) {
+      PyErr_SetString(PyExc_TypeError, "Tensor.__setitem__ needs a Tensor");
+      return -1;
+    }
+    setitem(t, key, value);
     return 0;
   } catch (...) {
     raise_current();
@@ -207,23 +194,20 @@ void bind_tensor_operators(py::module_& m, py::class_<TensorImpl, std::shared_pt
            [](py::handle self, hint::IndexKey key) -> hint::TensorResult {
              Tensor t;
              TG_CHECK(as_tensor(self.ptr(), t), Type, "Tensor.__getitem__ needs a Tensor");
-             return py::reinterpret_steal<py::object>(getitem(self.ptr(), t, key.ptr()));
+             return py::cast(getitem(t, key.ptr()));
            },
-           py::arg("key"));
+           py::arg("key"))
+      .def("__setitem__",
+           [](py::handle self, hint::IndexKey key, hint::TensorOrNumber value) {
+             Tensor t;
+             TG_CHECK(as_tensor(self.ptr(), t), Type, "Tensor.__setitem__ needs a Tensor");
+             setitem(t, key.ptr(), value.ptr());
+           },
+           py::arg("key"), py::arg("value"));
   m.def("_install_operator_slots", &install_operator_slots,
         "Points Tensor's number slots at the direct C++ operators (call after the last dunder "
         "assignment on Tensor).");
   m.def("_operator_slots_installed", &operator_slots_installed);
-  m.def(
-      "_set_python_indexer",
-      [](py::function getitem, py::function setitem) {
-        Py_XDECREF(g_python_indexer);
-        Py_XDECREF(g_python_setitem);
-        g_python_indexer = getitem.release().ptr();
-        g_python_setitem = setitem.release().ptr();
-      },
-      py::arg("getitem"), py::arg("setitem"),
-      "Registers tapegrad._indexing.getitem and setitem, which take the keys that are not basic.");
 }
 
 }  // namespace tg::bindings

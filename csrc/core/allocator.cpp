@@ -195,52 +195,51 @@ void release(void* p, size_t nbytes) {
   if (!cached) std::free(p);
 }
 
+namespace {
+// f(cache) under the cache's lock: the settings and stats below are read and written only so.
+template <class F>
+auto with_cache(F&& f) {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  return f(c);
+}
+}  // namespace
+
 void empty_cache() {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  c.free_all_locked();
+  with_cache([](Cache& c) { c.free_all_locked(); });
 }
-
 Stats stats() {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  return c.stats;
+  return with_cache([](Cache& c) { return c.stats; });
 }
-
 bool caching_enabled() {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  return c.enabled;
+  return with_cache([](Cache& c) { return c.enabled; });
+}
+size_t cache_limit() {
+  return with_cache([](Cache& c) { return c.limit; });
 }
 
 void set_caching_enabled(bool on) {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  c.enabled = on;
-  if (!on) c.free_all_locked();
+  with_cache([on](Cache& c) {
+    c.enabled = on;
+    if (!on) c.free_all_locked();
+  });
 }
 
-size_t cache_limit() {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  return c.limit;
-}
-
-void set_cache_limit(size_t bytes) {
-  Cache& c = cache();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  c.limit = bytes;
-  // Shrink to the new limit, largest buffers first being the cheapest way there.
-  for (size_t i = kClassCount; i-- > 0 && c.stats.cached_bytes > c.limit;) {
-    std::vector<void*>& list = c.free_lists[i];
-    const size_t bytes = class_bytes(i);
-    while (!list.empty() && c.stats.cached_bytes > c.limit) {
-      std::free(list.back());
-      list.pop_back();
-      c.stats.cached_bytes -= bytes;
+void set_cache_limit(size_t limit) {
+  with_cache([limit](Cache& c) {
+    c.limit = limit;
+    // Shrink to the new limit, largest buffers first being the cheapest way there.
+    for (size_t i = kClassCount; i-- > 0 && c.stats.cached_bytes > c.limit;) {
+      std::vector<void*>& list = c.free_lists[i];
+      const size_t bytes = class_bytes(i);
+      while (!list.empty() && c.stats.cached_bytes > c.limit) {
+        std::free(list.back());
+        list.pop_back();
+        c.stats.cached_bytes -= bytes;
+      }
+      c.low_water[i] = std::min(c.low_water[i], list.size());
     }
-    c.low_water[i] = std::min(c.low_water[i], list.size());
-  }
+  });
 }
 
 }  // namespace tg::alloc

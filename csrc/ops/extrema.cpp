@@ -1,4 +1,4 @@
-// Reductions that pick or multiply: prod, max/min (all, and along a dim with indices),
+// Reductions that pick: max/min (all, and along a dim with indices),
 // amax/amin, argmax/argmin, all/any. On ties max()/amax() split the gradient evenly among
 // the tied elements; max(dim) sends it to the returned index (PyTorch's rules).
 #include <cmath>
@@ -147,38 +147,9 @@ Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) { retur
 Tensor all(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a, dim_mask(a, dims), keepdim, ReduceOp::All); }
 Tensor any(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a, dim_mask(a, dims), keepdim, ReduceOp::Any); }
 
-// prod: bools and ints multiply in int64. The gradient is out / x, except where x is zero:
-// a lone zero gets the product of the others, and with two or more zeros every gradient is 0.
-template <bool All>
-struct Prod : SavesInputAndOutput {
-  static constexpr const char* name = All ? "prod" : "prod_dim";
-  static constexpr const char* node = All ? "ProdBackward0" : "ProdBackward1";
-  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
-    Tensor in = a.dtype() == DType::Bool ? kernels::cast(a, DType::Int64) : a;
-    return reduce(in, dim_mask(a, dims), keepdim, ReduceOp::Prod);
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    Tensor x = s.self.unpack();
-    Tensor g = expand_reduced(grad, x.sizes(), s.mask, s.keepdim);
-    Tensor out = with_kept_dims(s.out.unpack(), s.mask, s.keepdim);
-    DimList dims;
-    for (size_t d = 0; d < s.mask.size(); ++d)
-      if (s.mask[d]) dims.push_back((int64_t)d);
-    Tensor is_zero = eq(x, scalar_tensor(0.0));
-    Tensor zero = zeros_like(x);
-    Tensor nonzero_x = where(is_zero, ones_like(x), x);
-    Tensor others = x.dim() == 0 ? ones_like(x) : prod(nonzero_x, dims, true);
-    Tensor zeros_in_slice = x.dim() == 0 ? to_dtype(is_zero, DType::Int64) : sum(is_zero, dims, true);
-    Tensor at_zero = where(eq(zeros_in_slice, scalar_tensor(1.0)), expand(others, x.sizes()), zero);
-    return {g * where(is_zero, at_zero, out / nonzero_x)};
-  }
-};
-Tensor prod(const Tensor& a) { return apply_op<Prod<true>>(a, DimList{}, false); }
-Tensor prod(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<Prod<false>>(a, dims, keepdim); }
-
 void register_extrema_ops(std::vector<OpInfo>& ops) {
-  register_ops<Amax<true, true>, Amax<false, true>, Amax<true, false>, Amax<false, false>, MaxDim<true>, MaxDim<false>,
-               Prod<true>, Prod<false>>(ops);
+  register_ops<Amax<true, true>, Amax<false, true>, Amax<true, false>, Amax<false, false>, MaxDim<true>,
+               MaxDim<false>>(ops);
 }
 
 }  // namespace tg

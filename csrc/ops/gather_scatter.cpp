@@ -95,28 +95,23 @@ struct ScatterSaves {
   }
 };
 
-struct ScatterAdd : ScatterSaves {
-  static constexpr const char* name = "scatter_add";
-  static constexpr const char* node = "ScatterAddBackward0";
+// scatter and scatter_add with a tensor source: the source's gradient is the same; self's is
+// the gradient with what scatter overwrote zeroed, or all of it where scatter_add added.
+template <ScatterMode Mode>
+struct ScatterSource : ScatterSaves {
+  static constexpr bool kAdd = Mode == ScatterMode::ScatterAdd;
+  static constexpr const char* name = kAdd ? "scatter_add" : "scatter";
+  static constexpr const char* node = kAdd ? "ScatterAddBackward0" : "ScatterBackward0";
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-    return scatter_copy(ScatterMode::ScatterAdd, a, check_index("scatter", a, dim, index, &src, true), index, src);
+    return scatter_copy(Mode, a, check_index("scatter", a, dim, index, &src, true), index, src);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? grad : Tensor(), Tensor(), needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
+    Tensor self_grad = !needs[0] ? Tensor() : kAdd ? grad : scatter(grad, s.dim, s.index, 0.0);
+    return {self_grad, Tensor(), needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
   }
 };
-
-struct Scatter : ScatterSaves {
-  static constexpr const char* name = "scatter";
-  static constexpr const char* node = "ScatterBackward0";
-  static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
-    return scatter_copy(ScatterMode::Scatter, a, check_index("scatter", a, dim, index, &src, true), index, src);
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? scatter(grad, s.dim, s.index, 0.0) : Tensor(), Tensor(),
-            needs[2] ? source_grad(grad, s.dim, s.index, s.src_sizes) : Tensor()};
-  }
-};
+using ScatterAdd = ScatterSource<ScatterMode::ScatterAdd>;
+using Scatter = ScatterSource<ScatterMode::Scatter>;
 
 // scatter with a number: PyTorch's value overload, its own node name.
 struct ScatterValue {

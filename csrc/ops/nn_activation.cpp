@@ -1,21 +1,12 @@
 // Activations and softmax of tapegrad.nn.functional. Forwards run fused kernels
 // (kernels/nn_kernels.cpp); every backward is written with tapegrad ops so it differentiates again.
-#include <algorithm>
-#include <cmath>
-#include <numbers>
-
-#include "kernels/copy.h"
 #include "ops/nn_common.h"
-#include "ops/op.h"
-#include "ops/registry.h"
 
 namespace tg {
 
 using namespace nn_detail;
 
-// Op structs live in an anonymous namespace, so names like another family's (Addmm, Erf) can
-// never clash across translation units.
-namespace {
+namespace {  // op structs: see nn_common.h
 
 // ---------------------------------------------------------------------------------------------
 // Private helpers reached only by double backward (not in the registry: no user calls them).
@@ -39,21 +30,26 @@ Tensor erf_op(const Tensor& a) { return apply_op<Erf>(a); }
 // ---------------------------------------------------------------------------------------------
 // Activations.
 
-struct LeakyRelu {
-  static constexpr const char* name = "leaky_relu";
-  static constexpr const char* node = "LeakyReluBackward0";
+// leaky_relu and elu: slope 1 for positive x, and one parameter for the negative side.
+template <Act A>
+struct NegativeSide {
+  static constexpr const char* name = A == Act::Elu ? "elu" : "leaky_relu";
+  static constexpr const char* node = A == Act::Elu ? "EluBackward0" : "LeakyReluBackward0";
   struct Saved {
     SavedTensor self;
-    double slope = 0;
+    double param = 0;  // elu's alpha, leaky_relu's slope
     auto tensors() { return std::tie(self); }
   };
-  static Tensor forward(const Tensor& a, double slope) { return knn::activation(Act::LeakyRelu, a, slope); }
-  static void save(Saved& s, const Tensor& a, double slope, const Tensor&) { s.self = a, s.slope = slope; }
+  static Tensor forward(const Tensor& a, double param) { return knn::activation(A, a, param); }
+  static void save(Saved& s, const Tensor& a, double param, const Tensor&) { s.self = a, s.param = param; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor x = s.self.unpack();
-    return {grad * where(positive(x), ones_like(x), like(x, s.slope))};
+    Tensor negative = A == Act::Elu ? exp(x) * s.param : like(x, s.param);
+    return {grad * where(positive(x), ones_like(x), negative)};
   }
 };
+using LeakyRelu = NegativeSide<Act::LeakyRelu>;
+using Elu = NegativeSide<Act::Elu>;
 
 struct Gelu {
   static constexpr const char* name = "gelu";
@@ -97,22 +93,6 @@ struct Silu {
   }
 };
 
-struct Elu {
-  static constexpr const char* name = "elu";
-  static constexpr const char* node = "EluBackward0";
-  struct Saved {
-    SavedTensor self;
-    double alpha = 1;
-    auto tensors() { return std::tie(self); }
-  };
-  static Tensor forward(const Tensor& a, double alpha) { return knn::activation(Act::Elu, a, alpha); }
-  static void save(Saved& s, const Tensor& a, double alpha, const Tensor&) { s.self = a, s.alpha = alpha; }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    Tensor x = s.self.unpack();
-    return {grad * where(positive(x), ones_like(x), exp(x) * s.alpha)};
-  }
-};
-
 struct Softplus {
   static constexpr const char* name = "softplus";
   static constexpr const char* node = "SoftplusBackward0";
@@ -134,43 +114,29 @@ struct Softplus {
 };
 
 // ---------------------------------------------------------------------------------------------
-// softmax and log_softmax along one dim (max-subtracted in the kernel).
+// softmax and log_softmax along one dim (max-subtracted in the kernel); both keep their output.
 
-struct Softmax {
-  static constexpr const char* name = "softmax";
-  static constexpr const char* node = "SoftmaxBackward0";
+template <bool Log>
+struct SoftmaxOf {
+  static constexpr const char* name = Log ? "log_softmax" : "softmax";
+  static constexpr const char* node = Log ? "LogSoftmaxBackward0" : "SoftmaxBackward0";
   struct Saved {
     SavedTensor out;
     int64_t dim = 0;
     auto tensors() { return std::tie(out); }
   };
-  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), false); }
+  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), Log); }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
     s.out = SavedTensor(out, true), s.dim = dim;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     Tensor y = s.out.unpack();
+    if (Log) return {grad - exp(y) * sum(grad, {s.dim}, true)};
     return {y * (grad - sum(grad * y, {s.dim}, true))};
   }
 };
-
-struct LogSoftmax {
-  static constexpr const char* name = "log_softmax";
-  static constexpr const char* node = "LogSoftmaxBackward0";
-  struct Saved {
-    SavedTensor out;
-    int64_t dim = 0;
-    auto tensors() { return std::tie(out); }
-  };
-  static Tensor forward(const Tensor& a, int64_t dim) { return knn::softmax(a, wrap_dim(dim, a.dim()), true); }
-  static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
-    s.out = SavedTensor(out, true), s.dim = dim;
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {grad - exp(s.out.unpack()) * sum(grad, {s.dim}, true)};
-  }
-};
-
+using Softmax = SoftmaxOf<false>;
+using LogSoftmax = SoftmaxOf<true>;
 
 }  // namespace
 

@@ -1,8 +1,17 @@
-// What the nn op files (nn_activation.cpp, nn_loss.cpp, nn_layers.cpp) share.
+// What the nn op files (nn_activation.cpp, nn_loss.cpp, nn_layers.cpp) share: their includes
+// and a few helpers. Each file keeps its op structs in an anonymous namespace, so that names
+// like another family's (Addmm, Erf) can never clash across translation units.
 #pragma once
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "kernels/copy.h"
 #include "kernels/nn_kernels.h"
 #include "ops/nn.h"
+#include "ops/op.h"
 #include "ops/ops.h"
+#include "ops/registry.h"
 
 namespace tg {
 

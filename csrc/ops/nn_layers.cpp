@@ -1,23 +1,14 @@
 // Layer ops of tapegrad.nn.functional: linear (addmm), layer norm, embedding, padding,
 // dropout masks, one_hot.
-#include <algorithm>
-#include <cmath>
-#include <numbers>
-
-#include "kernels/copy.h"
 #include "kernels/pointwise.h"
 #include "ops/mm_grad.h"
 #include "ops/nn_common.h"
-#include "ops/op.h"
-#include "ops/registry.h"
 
 namespace tg {
 
 using namespace nn_detail;
 
-// Op structs live in an anonymous namespace, so names like another family's (Addmm, Erf) can
-// never clash across translation units.
-namespace {
+namespace {  // op structs: see nn_common.h
 
 // ---------------------------------------------------------------------------------------------
 // linear: bias + mat1 @ mat2 (PyTorch's addmm, whose node F.linear shows for 2-D input).

@@ -1,21 +1,12 @@
 // Losses of tapegrad.nn.functional; every backward is written with tapegrad ops so it
 // differentiates again.
-#include <algorithm>
-#include <cmath>
-#include <numbers>
-
-#include "kernels/copy.h"
 #include "ops/nn_common.h"
-#include "ops/op.h"
-#include "ops/registry.h"
 
 namespace tg {
 
 using namespace nn_detail;
 
-// Op structs live in an anonymous namespace, so names like another family's (Addmm, Erf) can
-// never clash across translation units.
-namespace {
+namespace {  // op structs: see nn_common.h
 
 // ---------------------------------------------------------------------------------------------
 // Losses. `reduction` is 0 none, 1 mean, 2 sum.

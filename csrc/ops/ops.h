@@ -87,12 +87,12 @@ Tensor sum(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor mean(const Tensor& a);
 Tensor mean(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim);
+Tensor prod(const Tensor& a);
+Tensor prod(const Tensor& a, const DimList& dims, bool keepdim);
 // extrema.cpp: max()/min() of all elements; max(dim)/min(dim) give values and indices
 struct ValuesIndices {
   Tensor values, indices;
 };
-Tensor prod(const Tensor& a);
-Tensor prod(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor max(const Tensor& a);
 Tensor min(const Tensor& a);
 ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim);
@@ -133,7 +133,7 @@ Tensor clone(const Tensor& a);
 Tensor contiguous(const Tensor& a);  // `a` itself when already contiguous
 Tensor to_dtype(const Tensor& a, DType dtype);  // `a` itself when already of that dtype
 
-// ---- indexing (indexing.cpp); slice and select are views ----
+// ---- indexing (slice.cpp; x[key] itself: index.h); slice and select are views ----
 // A strided layout relative to a contiguous tensor of some shape.
 struct Geometry {
   Shape sizes, strides;
@@ -149,7 +149,7 @@ Tensor slice_put(const Tensor& self, const Tensor& value, const Geometry& g);
 // The view `g` describes of `a` (made contiguous first), recorded as AsStridedBackward0.
 Tensor strided_view(const Tensor& a, const Shape& sizes, const Geometry& g);
 
-// advanced_index.cpp: indices[d] (int64, or undefined for a whole dim) index dim d
+// index.cpp: indices[d] (int64, or undefined for a whole dim) index dim d
 Tensor index(const Tensor& a, const std::vector<Tensor>& indices);
 Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& value, bool accumulate);
 

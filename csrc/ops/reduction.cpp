@@ -1,4 +1,4 @@
-// Reductions: sum, mean, norm (all dims, or a list of dims with keepdim).
+// Reductions that add or multiply: sum, mean, norm, prod (all dims, or a list of dims with keepdim).
 #include <cmath>
 #include <limits>
 
@@ -20,41 +20,6 @@ Tensor sum_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
   return keepdim ? kept : drop_reduced(kept, mask);
 }
 
-}  // namespace
-
-struct SumAll {
-  static constexpr const char* name = "sum";
-  static constexpr const char* node = "SumBackward0";
-  struct Saved {
-    Shape sizes;
-  };
-  static Tensor forward(const Tensor& a) { return sum_kernel(a, DimMask(a.dim(), true), false); }
-  static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {expand(grad, s.sizes)}; }
-};
-
-struct SumDims {
-  static constexpr const char* name = "sum_dim";
-  static constexpr const char* node = "SumBackward1";
-  struct Saved {
-    Shape sizes;
-    DimMask mask;
-    bool keepdim = false;
-  };
-  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
-    return sum_kernel(a, dim_mask(a, dims), keepdim);
-  }
-  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor&) {
-    s.sizes = a.sizes();
-    s.mask = dim_mask(a, dims);
-    s.keepdim = keepdim;
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {expand_reduced(grad, s.sizes, s.mask, s.keepdim)};
-  }
-};
-
-namespace {
 Tensor mean_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
   TG_CHECK(is_floating(a.dtype()), Runtime,
            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -65,31 +30,44 @@ Tensor mean_kernel(const Tensor& a, const DimMask& mask, bool keepdim) {
                        kernels::full({}, (double)reduced_count(a, mask), s.dtype()));
   return s;
 }
+
 }  // namespace
 
-struct MeanAll {
-  static constexpr const char* name = "mean";
-  static constexpr const char* node = "MeanBackward0";
+// sum and mean of all elements (SumBackward0, MeanBackward0).
+template <bool Mean>
+struct ReduceAll {
+  static constexpr const char* name = Mean ? "mean" : "sum";
+  static constexpr const char* node = Mean ? "MeanBackward0" : "SumBackward0";
   struct Saved {
     Shape sizes;
   };
-  static Tensor forward(const Tensor& a) { return mean_kernel(a, DimMask(a.dim(), true), false); }
+  static Tensor forward(const Tensor& a) {
+    const DimMask all(a.dim(), true);
+    return Mean ? mean_kernel(a, all, false) : sum_kernel(a, all, false);
+  }
   static void save(Saved& s, const Tensor& a, const Tensor&) { s.sizes = a.sizes(); }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    return {expand(grad, s.sizes) / (double)numel_of(s.sizes)};
+    Tensor g = expand(grad, s.sizes);
+    if (!Mean) return {g};
+    return {g / (double)numel_of(s.sizes)};
   }
 };
+using SumAll = ReduceAll<false>;
+using MeanAll = ReduceAll<true>;
 
-struct MeanDims {
-  static constexpr const char* name = "mean_dim";
-  static constexpr const char* node = "MeanBackward1";
+// sum and mean over a list of dims (SumBackward1, MeanBackward1): the same op but for the
+// division by the count of reduced elements.
+template <bool Mean>
+struct ReduceDims {
+  static constexpr const char* name = Mean ? "mean_dim" : "sum_dim";
+  static constexpr const char* node = Mean ? "MeanBackward1" : "SumBackward1";
   struct Saved {
     Shape sizes;
     DimMask mask;
     bool keepdim = false;
   };
   static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
-    return mean_kernel(a, dim_mask(a, dims), keepdim);
+    return Mean ? mean_kernel(a, dim_mask(a, dims), keepdim) : sum_kernel(a, dim_mask(a, dims), keepdim);
   }
   static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor&) {
     s.sizes = a.sizes();
@@ -97,10 +75,43 @@ struct MeanDims {
     s.keepdim = keepdim;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    Tensor g = expand_reduced(grad, s.sizes, s.mask, s.keepdim);
+    if (!Mean) return {g};
     int64_t n = 1;
     for (size_t d = 0; d < s.mask.size(); ++d)
       if (s.mask[d]) n *= s.sizes[d];
-    return {expand_reduced(grad, s.sizes, s.mask, s.keepdim) / (double)n};
+    return {g / (double)n};
+  }
+};
+using SumDims = ReduceDims<false>;
+using MeanDims = ReduceDims<true>;
+
+// prod: bools and ints multiply in int64. The gradient is out / x, except where x is zero:
+// a lone zero gets the product of the others, and with two or more zeros every gradient is 0.
+template <bool All>
+struct Prod : SavesInputAndOutput {
+  static constexpr const char* name = All ? "prod" : "prod_dim";
+  static constexpr const char* node = All ? "ProdBackward0" : "ProdBackward1";
+  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
+    const DimMask mask = dim_mask(a, dims);
+    Tensor in = a.dtype() == DType::Bool ? kernels::cast(a, DType::Int64) : a;
+    Tensor kept = kernels::reduce_keepdim(in, mask, kernels::ReduceOp::Prod);
+    return keepdim ? kept : drop_reduced(kept, mask);
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    Tensor x = s.self.unpack();
+    Tensor g = expand_reduced(grad, x.sizes(), s.mask, s.keepdim);
+    Tensor out = with_kept_dims(s.out.unpack(), s.mask, s.keepdim);
+    DimList dims;
+    for (size_t d = 0; d < s.mask.size(); ++d)
+      if (s.mask[d]) dims.push_back((int64_t)d);
+    Tensor is_zero = eq(x, scalar_tensor(0.0));
+    Tensor zero = zeros_like(x);
+    Tensor nonzero_x = where(is_zero, ones_like(x), x);
+    Tensor others = x.dim() == 0 ? ones_like(x) : prod(nonzero_x, dims, true);
+    Tensor zeros_in_slice = x.dim() == 0 ? to_dtype(is_zero, DType::Int64) : sum(is_zero, dims, true);
+    Tensor at_zero = where(eq(zeros_in_slice, scalar_tensor(1.0)), expand(others, x.sizes()), zero);
+    return {g * where(is_zero, at_zero, out / nonzero_x)};
   }
 };
 
@@ -166,6 +177,8 @@ Tensor mean(const Tensor& a, const DimList& dims, bool keepdim) { return apply_o
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim) {
   return apply_op<Norm>(a, p, dims, keepdim);
 }
+Tensor prod(const Tensor& a) { return apply_op<Prod<true>>(a, DimList{}, false); }
+Tensor prod(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<Prod<false>>(a, dims, keepdim); }
 
 Tensor sum_to(const Tensor& a, const Shape& shape) {
   if (a.sizes() == shape) return a;
@@ -180,7 +193,7 @@ Tensor sum_to(const Tensor& a, const Shape& shape) {
 }
 
 void register_reduction_ops(std::vector<OpInfo>& ops) {
-  register_ops<SumAll, SumDims, MeanAll, MeanDims, Norm>(ops);
+  register_ops<SumAll, SumDims, MeanAll, MeanDims, Norm, Prod<true>, Prod<false>>(ops);
 }
 
 }  // namespace tg

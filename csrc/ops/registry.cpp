@@ -14,7 +14,7 @@ void register_extrema_ops(std::vector<OpInfo>& ops);
 void register_statistics_ops(std::vector<OpInfo>& ops);
 void register_inplace_ops(std::vector<OpInfo>& ops);
 void register_indexing_ops(std::vector<OpInfo>& ops);
-void register_advanced_index_ops(std::vector<OpInfo>& ops);
+void register_slice_ops(std::vector<OpInfo>& ops);
 void register_join_ops(std::vector<OpInfo>& ops);
 void register_gather_scatter_ops(std::vector<OpInfo>& ops);
 void register_split_ops(std::vector<OpInfo>& ops);
@@ -35,8 +35,8 @@ const std::vector<OpInfo>& registered_ops() {
     register_extrema_ops(all);
     register_statistics_ops(all);
     register_inplace_ops(all);
+    register_slice_ops(all);
     register_indexing_ops(all);
-    register_advanced_index_ops(all);
     register_join_ops(all);
     register_gather_scatter_ops(all);
     register_split_ops(all);

@@ -14,12 +14,18 @@ Tensor restride(const Tensor& a, Shape sizes, Shape strides) {
 }
 }  // namespace
 
-struct View {
-  static constexpr const char* name = "view";
-  static constexpr const char* node = "ViewBackward0";
+// View and UnsafeView: the gradient is reshaped back to the input's sizes.
+struct ReshapedBack {
   struct Saved {
     Shape sizes;
   };
+  static void save(Saved& s, const Tensor& a, const Shape&, const Tensor&) { s.sizes = a.sizes(); }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {reshape(grad, s.sizes)}; }
+};
+
+struct View : ReshapedBack {
+  static constexpr const char* name = "view";
+  static constexpr const char* node = "ViewBackward0";
   static Tensor forward(const Tensor& a, const Shape& sizes) {
     Shape shape = infer_size(sizes, a.numel());
     auto strides = view_strides(a.sizes(), a.strides(), shape);
@@ -28,25 +34,18 @@ struct View {
              "spans across two contiguous subspaces). Use .reshape(...) instead.");
     return restride(a, shape, *strides);
   }
-  static void save(Saved& s, const Tensor& a, const Shape&, const Tensor&) { s.sizes = a.sizes(); }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {reshape(grad, s.sizes)}; }
 };
 
 // A view of a tensor that is known to be a fresh contiguous buffer (the end of reshape's and
 // matmul's copies); PyTorch's _unsafe_view.
-struct UnsafeView {
+struct UnsafeView : ReshapedBack {
   static constexpr const char* name = "unsafe_view";
   static constexpr const char* node = "UnsafeViewBackward0";
-  struct Saved {
-    Shape sizes;
-  };
   static Tensor forward(const Tensor& a, const Shape& sizes) {
     Tensor c = a.is_contiguous() ? a : kernels::contiguous_copy(a);
     Shape shape = infer_size(sizes, c.numel());
     return restride(c, shape, contiguous_strides(shape));
   }
-  static void save(Saved& s, const Tensor& a, const Shape&, const Tensor&) { s.sizes = a.sizes(); }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {reshape(grad, s.sizes)}; }
 };
 
 struct Transpose {

@@ -1,13 +1,20 @@
 """Tensor methods written in Python, installed on tapegrad._C.Tensor from one list.
-Only things that are not hot paths live here (printing, numpy protocol)."""
+Only things that are not hot paths live here (printing, numpy protocol, iteration)."""
+import builtins
 import sys
-from typing import Any, Optional
+from typing import Any, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _C, _indexing, _printing
+from . import _C, _printing
 from ._C import Tensor
 from .serialization import _pickling
+
+# What x[key] accepts (read in C++, csrc/bindings/index_key.cpp): an int, a slice, None,
+# Ellipsis, a bool or int64 tensor, a list or numpy array of indices, or a tuple of those. The
+# stubs of tapegrad._C name it as tapegrad._tensor.IndexKey for Tensor.__getitem__/__setitem__.
+Index = Union[None, int, slice, "builtins.ellipsis", Tensor, Sequence[Any], np.ndarray]
+IndexKey = Union[Index, Tuple[Index, ...]]
 
 
 def _repr(self: Tensor) -> str:
@@ -33,6 +40,12 @@ def _array(self: Tensor, dtype: Any = None, copy: Optional[bool] = None) -> np.n
     return np.array(arr, copy=True) if copy else arr
 
 
+def _iter(self: Tensor) -> Iterator[Tensor]:
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(self.unbind(0))
+
+
 def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Tensor:
     """`tensor + ndarray` as PyTorch does it: Tensor's operator declines the array, numpy computes
     with the tensor's values (through __array__, so a tensor that requires grad raises), and the
@@ -46,8 +59,7 @@ _METHODS = {
     "__array__": _array,
     "__array_priority__": 1000,  # numpy defers `ndarray + tensor` to Tensor.__radd__
     "__array_wrap__": _array_wrap,
-    "__setitem__": _indexing.setitem,
-    "__iter__": _indexing.iterate,
+    "__iter__": _iter,
     # pickle (every protocol) and copy.deepcopy keep dtype, requires_grad, views' shared
     # storage and Parameter-ness; see serialization/_pickling.py for why they must exist.
     "__reduce_ex__": _pickling.tensor_reduce_ex,
@@ -57,5 +69,3 @@ _METHODS = {
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
-# x[key] and x[key] = v are native for basic keys (C++) and hand every other key to _indexing.
-_C._set_python_indexer(_indexing.getitem, _indexing.setitem)

@@ -153,7 +153,7 @@ OPS = [
     OpEntry("to", lambda tg, a: a.float() if a.dtype == tg.float64 else a.double(),
             lambda np, a: a.astype(np.float32 if a.dtype == np.float64 else np.float64), "ToCopyBackward0",
             [S((2, 3))], gc_eps=1e-3, gc_atol=1e-3),
-    # ---- more math (math.cpp) ----
+    # ---- more math (binary.cpp, unary.cpp, where_clamp_lerp.cpp) ----
     OpEntry("remainder", lambda tg, a, b: a % b, lambda np, a, b: np.remainder(a, b), "RemainderBackward1",
             BINARY_SAMPLES, low=0.5, high=2.0),
     OpEntry("remainder_scalar", lambda tg, a: a % 1.5, lambda np, a: np.remainder(a, 1.5), "RemainderBackward0",
@@ -230,7 +230,7 @@ OPS = [
     OpEntry("copy", lambda tg, a, b: a.clone().copy_(b), lambda np, a, b: np.broadcast_to(b, a.shape) + 0 * a,
             "torch::autograd::CopyBackwards", [S((2, 3), (2, 3)), S((2, 3), (3,)), S((2, 2), ()),
                                                S((3, 2), (3, 2), layouts="ts")]),
-    # ---- slicing and indexing (indexing.cpp, advanced_index.cpp) ----
+    # ---- slicing and indexing (slice.cpp, index.cpp) ----
     OpEntry("slice", lambda tg, a: a[:, 1::2], lambda np, a: a[:, 1::2], "SliceBackward0",
             [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((0, 3))]),
     OpEntry("slice", lambda tg, a: a[-2:], lambda np, a: a[-2:], "SliceBackward0", [S((3,)), S((2, 3)), S((1, 2))]),

@@ -205,7 +205,7 @@ def test_a_split_piece_whose_base_changed_refuses_where_its_history_is_asked_for
 
 # Three readers outside apply_op decide from a tensor's history themselves, so they refresh it
 # first too: masked_fill's tensor value (bindings/bind_indexing.cpp), floor_divide, which records
-# a node that refuses backward (ops/math.cpp), and x[key] = v into a view (bindings/basic_index.cpp).
+# a node that refuses backward (ops/binary.cpp), and x[key] = v into a view (ops/index.cpp).
 @pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
 def test_masked_fill_with_a_stale_0d_view_as_value(lib):
     base = lib.zeros(3)

@@ -77,12 +77,15 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign module before Module.__init__() call")
 
+    def _check_new_name(self, kind: str, name: str, registered: Dict[str, Any]) -> None:
+        if "." in name or name == "":
+            raise KeyError(f'{kind} name can\'t contain "." or be empty, got "{name}"')
+        if hasattr(self, name) and name not in registered:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Optional[Tensor]) -> None:
         self._check_ready()
-        if "." in name or name == "":
-            raise KeyError(f'parameter name can\'t contain "." or be empty, got "{name}"')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("parameter", name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
@@ -91,10 +94,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if "." in name or name == "":
-            raise KeyError(f'buffer name can\'t contain "." or be empty, got "{name}"')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("buffer", name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(torch Tensor or None required)")

@@ -1,7 +1,8 @@
-// Views that pick part of a tensor (slice, select) and the writes that put values back
+// Views that pick part of a tensor (slice, select, narrow) and the writes that put values back
 // (slice_put: `x[...] = v`, recorded as an in-place op). Each is described by a Geometry:
 // sizes, strides and offset relative to a contiguous tensor of the input's shape, so that a
 // gradient (always contiguous here) can be scattered back, or viewed again, the same way.
+// (A file of its own: in one unit with index.cpp, GCC inlined these hot views less.)
 #include "kernels/copy.h"
 #include "kernels/pointwise.h"
 #include "ops/op.h"
@@ -53,14 +54,23 @@ Tensor view_with(const Tensor& a, const Geometry& g) { return Tensor::view_of(a,
 // The view of a contiguous tensor that a Geometry describes; the backward of view_scatter.
 Tensor strided_view(const Tensor& a, const Shape& sizes, const Geometry& g);
 
-// zeros of `sizes` with `grad` written where the geometry points: a view's backward.
-struct ViewScatter {
-  static constexpr const char* name = "view_scatter";
-  static constexpr const char* node = "AsStridedScatterBackward0";
+// view_scatter and strided_view, each the other's backward, save the same: a geometry and the
+// sizes it is relative to.
+struct SavesGeometry {
   struct Saved {
     Geometry g;
     Shape sizes;
   };
+  static void save(Saved& s, const Tensor&, const Shape& sizes, const Geometry& g, const Tensor&) {
+    s.g = g;
+    s.sizes = sizes;
+  }
+};
+
+// zeros of `sizes` with `grad` written where the geometry points: a view's backward.
+struct ViewScatter : SavesGeometry {
+  static constexpr const char* name = "view_scatter";
+  static constexpr const char* node = "AsStridedScatterBackward0";
   static Tensor forward(const Tensor& grad, const Shape& sizes, const Geometry& g) {
     Tensor out = kernels::full(sizes, 0.0, grad.dtype());
     // Where the view repeats one element (a stride-0 dim, as in an expanded view), that
@@ -72,29 +82,17 @@ struct ViewScatter {
     kernels::copy_into(view_with(out, once), repeated.empty() ? grad : sum(grad, repeated, true));
     return out;
   }
-  static void save(Saved& s, const Tensor&, const Shape& sizes, const Geometry& g, const Tensor&) {
-    s.g = g;
-    s.sizes = sizes;
-  }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {strided_view(grad, s.sizes, s.g)}; }
 };
 
-struct StridedView {
+struct StridedView : SavesGeometry {
   static constexpr const char* name = "strided_view";
   static constexpr const char* node = "AsStridedBackward0";
-  struct Saved {
-    Geometry g;
-    Shape sizes;
-  };
   static Tensor forward(const Tensor& a, const Shape&, const Geometry& g) {
     // g is relative to a's first element: a contiguous `a` may itself start past its storage's
     // (a gradient that is a view of a bigger one).
     Tensor c = a.is_contiguous() ? a : kernels::contiguous_copy(a);
     return Tensor::view_of(c, g.sizes, g.strides, c.offset() + g.offset);
-  }
-  static void save(Saved& s, const Tensor&, const Shape& sizes, const Geometry& g, const Tensor&) {
-    s.g = g;
-    s.sizes = sizes;
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     return {apply_op<ViewScatter>(grad, s.sizes, s.g)};
@@ -193,6 +191,6 @@ struct SlicePut {
 };
 Tensor slice_put(const Tensor& self, const Tensor& value, const Geometry& g) { return apply_op<SlicePut>(self, value, g); }
 
-void register_indexing_ops(std::vector<OpInfo>& ops) { register_ops<Slice, Select, SlicePut>(ops); }
+void register_slice_ops(std::vector<OpInfo>& ops) { register_ops<Slice, Select, SlicePut>(ops); }
 
 }  // namespace tg
