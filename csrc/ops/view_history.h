@@ -13,7 +13,9 @@
 
 namespace tg {
 
-void refresh_view_history_slow(const Tensor& view, bool strict);
+// Cold: a view is stale only after an in-place op on its base; every op's argument check takes
+// the fast path below, so the compiler keeps the call out of it.
+[[gnu::cold]] void refresh_view_history_slow(const Tensor& view, bool strict);
 
 // Cheap when nothing changed (two loads and a compare). `strict`: raise PyTorch's error for a
 // split / unbind piece whose base changed, where the history itself is asked for (grad_fn, a
