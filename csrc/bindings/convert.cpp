@@ -147,16 +147,7 @@ std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> 
   return out;
 }
 
-Scalar to_scalar(const Tensor& wrapped) {
-  Tensor t = wrapped.is_contiguous() ? wrapped : kernels::contiguous_copy(wrapped);
-  switch (t.dtype()) {
-    case DType::Bool: return Scalar::from_bool(t.data<bool>()[0]);
-    case DType::Int64: return Scalar::from_int(t.data<int64_t>()[0]);
-    case DType::Float32: return Scalar((double)t.data<float>()[0]);
-    case DType::Float64: return Scalar(t.data<double>()[0]);
-  }
-  TG_ERROR(Runtime, "unknown dtype");
-}
+Scalar to_scalar(const Tensor& wrapped) { return kernels::item(wrapped); }
 
 Tensor pow_operand(const Tensor& self, const Tensor& exponent) {
   return exponent.is_wrapped_number() ? pow(self, to_scalar(exponent)) : pow(self, exponent);

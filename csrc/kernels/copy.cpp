@@ -10,6 +10,17 @@
 
 namespace tg::kernels {
 
+Scalar item(const Tensor& t) {
+  TG_CHECK(t.numel() == 1, Runtime, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
+  switch (t.dtype()) {  // data<T>() points at the element whatever the strides
+    case DType::Bool: return Scalar::from_bool(t.data<bool>()[0]);
+    case DType::Int64: return Scalar::from_int(t.data<int64_t>()[0]);
+    case DType::Float32: return Scalar((double)t.data<float>()[0]);
+    case DType::Float64: return Scalar(t.data<double>()[0]);
+  }
+  TG_ERROR(Runtime, "unknown dtype");
+}
+
 void copy_into(const Tensor& dst, const Tensor& src) {
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&
       dst.numel() == src.numel()) {

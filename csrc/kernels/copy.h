@@ -10,6 +10,8 @@ namespace tg::kernels {
 // dst[...] = src[...] with src broadcast to dst's shape and converted to dst's dtype.
 void copy_into(const Tensor& dst, const Tensor& src);
 Tensor cast(const Tensor& t, DType dtype);     // always a new tensor
+// The one element of a one-element tensor (any shape or strides), as the number it is.
+Scalar item(const Tensor& t);
 Tensor contiguous_copy(const Tensor& t);        // always a new contiguous tensor
 // The value is converted once to t's dtype, with PyTorch's overflow error where it does not fit
 // (an int stays exact: 2**63 - 1 fills an int64 tensor with 2**63 - 1).

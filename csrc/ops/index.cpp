@@ -346,18 +346,6 @@ Tensor apply_key(const Tensor& self, const IndexKey& key, std::vector<Tensor>& i
   return result;
 }
 
-// The one element of `t` as the number it is (Tensor.item()).
-Scalar item_of(const Tensor& t) {
-  const Tensor c = reshape(t, {}).detach();
-  switch (c.dtype()) {
-    case DType::Bool: return Scalar::from_bool(c.data<bool>()[0]);
-    case DType::Int64: return Scalar::from_int(c.data<int64_t>()[0]);
-    case DType::Float32: return Scalar((double)c.data<float>()[0]);
-    case DType::Float64: return Scalar(c.data<double>()[0]);
-  }
-  TG_ERROR(Runtime, "unknown dtype");
-}
-
 // PyTorch writes x[mask] = v with masked_fill_ when the key's only tensor is a mask with dims
 // and v has one element of another dtype: v's number is stored in self's dtype (with the
 // overflow check), or, when v requires grad, v is cast with its history.
@@ -371,7 +359,7 @@ Tensor one_element_value(const Tensor& self, const IndexKey& key, const Tensor& 
   }
   if (!only || only->dtype() != DType::Bool || only->dim() == 0) return v;
   if (v.requires_grad()) return to_dtype(reshape(v, {}), self.dtype());
-  return kernels::full({}, item_of(v), self.dtype());
+  return kernels::full({}, kernels::item(v), self.dtype());
 }
 
 }  // namespace
