@@ -114,12 +114,6 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
   def_max<true>(m, cls);
   def_max<false>(m, cls);
-  def_both(m, cls, "amax", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
-    return amax(a, all_dims_or(dim, "amax"), keepdim);
-  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
-  def_both(m, cls, "amin", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
-    return amin(a, all_dims_or(dim, "amin"), keepdim);
-  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
   def_both(m, cls, "argmax", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
     return argmax(a, dim, keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
@@ -130,9 +124,6 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
            py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
   def_both(m, cls, "std", &var_py<true>, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
            py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
-  def_both(m, cls, "logsumexp", [](const Tensor& a, hint::DimOrDims dim, bool keepdim) {
-    return logsumexp(a, *dims_from_object(dim, "logsumexp"), keepdim);
-  }, py::arg("dim"), py::arg("keepdim") = false);
   def_both(m, cls, "all", [](const Tensor& a, hint::Dims dim, bool keepdim) {
     return all(a, all_dims_or(dim, "all"), keepdim);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);

@@ -57,17 +57,17 @@ bool any_requires_grad(const Overload& o, const Arg* args) {
 }
 
 Tensor run(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  const bool in_place = f.mode == Mode::InPlace;
+  const bool in_place = f.mode == Mode::InPlace, method = f.mode != Mode::Function;
   Arg parsed[kMaxParams];
   Tensor out;
   const Overload* chosen = nullptr;
   if (f.overloads.size() == 1) {
     std::string why;
     chosen = f.overloads[0];
-    if (!chosen->signature.bind(args, nargs, kwnames, parsed, out, in_place, &why)) TG_ERROR(Type, why);
+    if (!chosen->signature.bind(args, nargs, kwnames, parsed, out, in_place, method, &why)) TG_ERROR(Type, why);
   } else {
     for (const Overload* o : f.overloads) {
-      if (o->signature.bind(args, nargs, kwnames, parsed, out, in_place, nullptr)) {
+      if (o->signature.bind(args, nargs, kwnames, parsed, out, in_place, method, nullptr)) {
         chosen = o;
         break;
       }

@@ -191,7 +191,7 @@ Signature::Signature(const char* schema) {
 }
 
 bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arg* out_args, Tensor& out,
-                     bool skip_out, std::string* why) const {
+                     bool skip_out, bool method, std::string* why) const {
   const size_t n = params_.size() - (has_out_ && skip_out ? 1 : 0);
   auto fail = [&](auto&&... parts) {
     if (why) *why = detail::concat(name_, "()", parts...);
@@ -240,9 +240,17 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     Arg scratch;
     Arg& a = p.is_out ? scratch : out_args[i];
     if (!load(p, o, self, a)) {
+      if (p.type == ParamType::Dims && (PyTuple_Check(o) || PyList_Check(o))) {
+        py::sequence seq = py::reinterpret_borrow<py::sequence>(o);
+        size_t k = 0;
+        Scalar unused;
+        while (k < seq.size() && load_int(py::handle(seq[k]).ptr(), unused)) ++k;
+        return fail(": argument '", p.name, "' failed to unpack the object at pos ", k + 1,
+                    " with error \"type must be tuple of ints,but got ", short_type_name(py::handle(seq[k]).ptr()), "\"");
+      }
       if ((Py_ssize_t)i < nargs)
-        return fail(": argument '", p.name, "' (position ", i + 1, ") must be ", words_of(p.type).torch, ", not ",
-                    short_type_name(o));
+        return fail(": argument '", p.name, "' (position ", i + 1 - method, ") must be ", words_of(p.type).torch,
+                    ", not ", short_type_name(o));
       return fail(": argument '", p.name, "' must be ", words_of(p.type).torch, ", not ", short_type_name(o));
     }
     if (p.is_out) out = a.tensor;

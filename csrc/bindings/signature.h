@@ -37,9 +37,10 @@ class Signature {
 
   // Fills args[0..params) from Python's vectorcall arguments; `out` gets the out= tensor.
   // False when they do not fit, with PyTorch's reason in `why` (when it is not null).
-  // `skip_out`: the in-place variant, which has no out=.
+  // `skip_out`: the in-place variant, which has no out=. `method`: args[0] is self, which
+  // PyTorch does not count in an argument's position.
   bool bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arg* out_args, Tensor& out,
-            bool skip_out, std::string* why) const;
+            bool skip_out, bool method, std::string* why) const;
 
   // "(Tensor input, Tensor other, *, Tensor out = None)": PyTorch's listing in its errors.
   std::string torch_text(bool skip_out) const;

@@ -150,6 +150,12 @@ Tensor any(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a
 void register_extrema_ops(std::vector<OpInfo>& ops) {
   register_ops<Amax<true, true>, Amax<false, true>, Amax<true, false>, Amax<false, false>, MaxDim<true>,
                MaxDim<false>>(ops);
+  register_functions(ops, {
+      {{"amax(Tensor input, int[] dim=(), bool keepdim=False, *, Tensor? out=None)", kFunction | kMethod},
+       invoke_fn<&amax>},
+      {{"amin(Tensor input, int[] dim=(), bool keepdim=False, *, Tensor? out=None)", kFunction | kMethod},
+       invoke_fn<&amin>},
+  });
 }
 
 }  // namespace tg

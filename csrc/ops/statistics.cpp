@@ -119,6 +119,11 @@ Tensor std_dev(const Tensor& a, const DimList& dims, double correction, bool kee
 }
 Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<Logsumexp>(a, dims, keepdim); }
 
-void register_statistics_ops(std::vector<OpInfo>& ops) { register_ops<Var, Std, Logsumexp>(ops); }
+void register_statistics_ops(std::vector<OpInfo>& ops) {
+  register_ops<Var, Std, Logsumexp>(ops);
+  register_functions(ops, {{{"logsumexp(Tensor input, int[] dim, bool keepdim=False, *, Tensor? out=None)",
+                             kFunction | kMethod},
+                            invoke_fn<&logsumexp>}});
+}
 
 }  // namespace tg

@@ -84,6 +84,10 @@ ERROR_CALLS = {
     "out= with grad": lambda L, x: L.atan2(x.requires_grad_(), x, out=L.zeros(3)),
     "out= of a smaller dtype": lambda L, x: L.atan2(x, x, out=L.zeros(3, dtype=L.int64)),
     "cumsum dim out of range": lambda L, x: L.cumsum(x, 1),
+    "method: wrong type by position": lambda L, x: x.atan2("a"),
+    "bad dims type": lambda L, x: x.amax("a"),
+    "a bad entry in the dims": lambda L, x: L.amax(x.reshape(1, 3), (0, "a")),
+    "dims required": lambda L, x: L.logsumexp(x),
 }
 
 
