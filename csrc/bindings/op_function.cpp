@@ -137,7 +137,8 @@ PyGetSetDef kGetSet[] = {
 
 PyTypeObject* op_function_type() {
   static PyTypeObject* type = [] {
-    static PyTypeObject t = {PyVarObject_HEAD_INIT(nullptr, 0)};
+    static PyTypeObject t{};  // every slot empty but those set here; PyType_Ready fills in its type
+    Py_SET_REFCNT(reinterpret_cast<PyObject*>(&t), 1);  // the one reference a static type holds to itself
     t.tp_name = "tapegrad._C.OpFunction";
     t.tp_basicsize = sizeof(OpFunction);
     t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR;
