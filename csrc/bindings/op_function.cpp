@@ -44,7 +44,7 @@ struct OpFunction {
 [[noreturn]] void no_overload_fits(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs,
                                    PyObject* kwnames) {
   std::string expected;
-  for (const Overload* o : f.overloads) expected += "\n * " + o->signature.torch_text(f.mode == Mode::InPlace);
+  for (const Overload* o : f.overloads) expected += "\n * " + o->signature.torch_text(f.mode == Mode::InPlace, f.mode != Mode::Function);
   const bool method = f.mode != Mode::Function;  // PyTorch lists a method's arguments without self
   TG_ERROR(Type, f.name, "() received an invalid combination of arguments - got ",
            describe_arguments(args + method, nargs - method, kwnames), ", but expected one of:", expected, "\n");

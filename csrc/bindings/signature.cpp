@@ -350,11 +350,11 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
   return true;
 }
 
-std::string Signature::torch_text(bool skip_out) const {
+std::string Signature::torch_text(bool skip_out, bool skip_self) const {
   std::string text = "(";
   bool star = false;
   for (const Param& p : params_) {
-    if (skip_out && p.is_out) continue;
+    if ((skip_out && p.is_out) || (skip_self && &p == &params_[0])) continue;
     if (p.keyword_only && !star) text += std::string(text.size() > 1 ? ", " : "") + "*", star = true;
     text += std::string(text.size() > 1 ? ", " : "") + words_of(p.type).torch + " " + p.name;
     if (p.has_default) text += " = " + p.default_text;

@@ -47,8 +47,9 @@ class Signature {
   bool bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arg* out_args, Tensor& out,
             bool skip_out, bool method, std::string* why) const;
 
-  // "(Tensor input, Tensor other, *, Tensor out = None)": PyTorch's listing in its errors.
-  std::string torch_text(bool skip_out) const;
+  // "(Tensor input, Tensor other, *, Tensor out = None)": PyTorch's listing in its errors; a
+  // method's listing leaves self out, as PyTorch's does.
+  std::string torch_text(bool skip_out, bool skip_self) const;
   // "atan2(self: tapegrad._C.Tensor, other: tapegrad._C.Tensor) -> tapegrad._C.Tensor":
   // pybind11's docstring form, which the stubs are generated from.
   std::string doc_text(const std::string& name, bool method, bool skip_out) const;

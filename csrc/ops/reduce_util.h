@@ -71,4 +71,15 @@ struct SavesInputAndOutput {
   }
 };
 
+// The gradient of a reduction that picks a value (max(), median()): shared evenly among the
+// elements equal to it (NaN counts as equal to a NaN result).
+inline Tensor evenly_distributed(const Tensor& grad_kept, const Tensor& x, const Tensor& out_kept, const DimMask& mask) {
+  Tensor hit = logical_or(eq(x, out_kept), logical_and(isnan(x), isnan(out_kept)));
+  DimList dims;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) dims.push_back((int64_t)d);
+  Tensor count = x.dim() == 0 ? ones_like(x) : sum(hit, dims, true);
+  return where(hit, grad_kept / count, zeros_like(x));
+}
+
 }  // namespace tg

@@ -7,6 +7,7 @@ void register_unary_ops(std::vector<OpInfo>& ops);
 void register_binary_ops(std::vector<OpInfo>& ops);
 void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops);
 void register_cumulative_ops(std::vector<OpInfo>& ops);
+void register_sorting_ops(std::vector<OpInfo>& ops);
 void register_reduction_ops(std::vector<OpInfo>& ops);
 void register_linalg_ops(std::vector<OpInfo>& ops);
 void register_view_ops(std::vector<OpInfo>& ops);
@@ -29,6 +30,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_binary_ops(all);
     register_where_clamp_lerp_ops(all);
     register_cumulative_ops(all);
+    register_sorting_ops(all);
     register_reduction_ops(all);
     register_linalg_ops(all);
     register_view_ops(all);

@@ -15,7 +15,7 @@ INPLACE_BINARY.update({
 # In-place methods with no tensor operand (checked elsewhere in the table).
 INPLACE_OTHER = {"exp_", "neg_", "negative_", "relu_", "sigmoid_", "tanh_", "abs_", "sqrt_", "log_", "sign_",
                  "reciprocal_", "log1p_", "expm1_", "log2_", "sin_", "cos_", "tan_", "rsqrt_", "erf_", "square_",
-                 "logical_not_", "cumsum_", "zero_", "fill_", "detach_", "requires_grad_"}
+                 "logical_not_", "cumsum_", "cumprod_", "zero_", "fill_", "detach_", "requires_grad_"}
 # An int64 self with a float operand: PyTorch refuses to cast the float result back (None:
 # accepted, the value is cast: copy_, masked_fill_, and the logical ops, whose result is bool).
 INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to the desired output type Long")

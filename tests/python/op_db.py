@@ -303,3 +303,7 @@ OPS += NN_OPS
 
 def entries_for(op_name):
     return [e for e in OPS if e.op == op_name]
+
+from op_db_sorting import SORTING_OPS  # noqa: E402
+
+OPS += SORTING_OPS

@@ -86,6 +86,17 @@ DIM_OPS = {
     "log_softmax": DimOp(lambda L, f, x, d: f(x, d), where="F"),
 }
 
+# Ordering ops and scans (op_db_sorting.py).
+DIM_OPS.update({
+    **{name: DimOp(lambda L, f, x, d: f(d)) for name in ("cumprod", "logcumsumexp", "argsort")},
+    **{name: DimOp(lambda L, f, x, d: f(d), zero_d=(IndexError, name + r"\(\): Expected reduction dim -1 or 0 for scalar"))
+       for name in ("cummax", "cummin")},
+    "cumprod_": DimOp(lambda L, f, x, d: f(d), where="method"),
+    **{name: DimOp(lambda L, f, x, d: f(dim=d)) for name in ("sort", "mode", "median", "nanmedian")},
+    "topk": DimOp(lambda L, f, x, d: f(1, d)),
+    "kthvalue": DimOp(lambda L, f, x, d: f(1, d)),
+})
+
 # Functions whose first argument is not the tensor the dim refers to (cat/stack: a list).
 _LIST_FIRST = {"cat", "concat", "concatenate", "stack"}
 
