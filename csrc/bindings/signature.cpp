@@ -154,7 +154,10 @@ Arg parse_default(ParamType type, const std::string& text, const char* schema) {
   Arg a;
   if (text == "None") return a;
   a.none = false;
-  if (text == "True" || text == "False") {
+  if (type == ParamType::Str) {
+    TG_CHECK(text.size() >= 2 && text.front() == '"' && text.back() == '"', Runtime, "schema ", schema,
+             ": a str default is written in double quotes");
+  } else if (text == "True" || text == "False") {
     a.scalar = Scalar::from_bool(text == "True");
   } else if (text == "()") {
     TG_CHECK(type == ParamType::Dims, Runtime, "schema ", schema, ": () is a default for int[] only");
@@ -211,6 +214,7 @@ Signature::Signature(const char* schema) {
       p.has_default = true;
       p.default_text = trim(rest.substr(eq + 1));
       p.default_value = parse_default(p.type, p.default_text, schema);
+      if (p.type == ParamType::Str && !p.default_value.none) p.default_str = p.default_text.substr(1, p.default_text.size() - 2);
     }
     p.keyword_only = keyword_only;
     p.py_name = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(p.name.c_str()));
@@ -312,6 +316,7 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
         continue;  // `out` stays undefined
       } else if (p.has_default) {
         out_args[i] = p.default_value;
+        if (p.type == ParamType::Str) out_args[i].text = p.default_str;
       } else {
         missing += std::string(missing.empty() ? "\"" : ", \"") + p.name + "\"";
         ++missing_count;

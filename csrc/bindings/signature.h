@@ -26,6 +26,7 @@ struct Param {
   bool is_out = false;  // PyTorch's out=: written into, not passed to the op
   Arg default_value;
   std::string default_text;  // as written in the schema
+  std::string default_str;   // a str default, unquoted (Arg::text points into it)
 };
 
 class Signature {

@@ -139,7 +139,57 @@ Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) { retur
 Tensor all(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a, dim_mask(a, dims), keepdim, ReduceOp::All); }
 Tensor any(const Tensor& a, const DimList& dims, bool keepdim) { return reduce(a, dim_mask(a, dims), keepdim, ReduceOp::Any); }
 
+// aminmax: min and max in one node with two results; each gradient is shared among the
+// elements equal to its value (a NaN result, equal to nothing, gives NaN gradients, as torch's).
+struct Aminmax {
+  static constexpr const char* name = "aminmax";
+  static constexpr const char* node = "AminmaxBackward0";
+  struct Saved {
+    SavedTensor self, min, max;
+    DimMask mask;
+    bool keepdim = false;
+    auto tensors() { return std::tie(self, min, max); }
+  };
+  static DimList dims_of(const Tensor& a, std::optional<int64_t> dim) {
+    if (!dim) {
+      TG_CHECK(a.numel() != 0, Runtime,
+               "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.");
+      return {};
+    }
+    const int64_t d = wrap_dim(*dim, a.dim());
+    if (a.dim()) TG_CHECK(a.sizes()[d] != 0, Index, "aminmax: Expected reduction dim ", d, " to have non-zero size.");
+    return a.dim() ? DimList{d} : DimList{};
+  }
+  static TensorList forward(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+    const DimList dims = dims_of(a, dim);
+    return {amin(a, dims, keepdim), amax(a, dims, keepdim)};
+  }
+  static void save(Saved& s, const Tensor& a, std::optional<int64_t> dim, bool keepdim, const TensorList& outs) {
+    s.self = a, s.min = SavedTensor(outs[0], true), s.max = SavedTensor(outs[1], true);
+    s.mask = dim_mask(a, dims_of(a, dim));
+    s.keepdim = keepdim;
+  }
+  static TensorList backward(Saved& s, const TensorList& grads, Needs) {
+    const Tensor x = s.self.unpack();
+    Tensor total;
+    for (int i = 0; i < 2; ++i) {
+      if (!grads[i].defined()) continue;
+      const Tensor value = with_kept_dims((i ? s.max : s.min).unpack(), s.mask, s.keepdim);
+      const Tensor hit = to_dtype(eq(x, value), grads[i].dtype());
+      const Tensor count = x.dim() ? sum(hit, dims_of_mask(s.mask), true) : hit;
+      const Tensor g = hit * (expand_reduced(grads[i], x.sizes(), s.mask, s.keepdim) / count);
+      total = total.defined() ? total + g : g;
+    }
+    return {total};
+  }
+};
+
+TensorList aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return apply_multi_output_op<Aminmax>(a, dim, keepdim);
+}
+
 void register_extrema_ops(std::vector<OpInfo>& ops) {
+  register_ops<Aminmax>(ops);
   register_ops<Amax<true, true>, Amax<false, true>, Amax<true, false>, Amax<false, false>, MaxDim<true>,
                MaxDim<false>>(ops);
   register_functions(ops, {
@@ -147,6 +197,8 @@ void register_extrema_ops(std::vector<OpInfo>& ops) {
        invoke_fn<&amax>},
       {{"amin(Tensor input, int[] dim=(), bool keepdim=False, *, Tensor? out=None)", kFunction | kMethod},
        invoke_fn<&amin>},
+      {{"aminmax(Tensor input, *, int? dim=None, bool keepdim=False) -> (Tensor min, Tensor max)", kFunction | kMethod},
+       invoke_fn<&aminmax>},
   });
 }
 

@@ -166,3 +166,59 @@ Tensor apply_list_op(const TensorList& inputs, const Extra&... extra) {
 }
 
 }  // namespace tg
+
+namespace tg {
+
+// Ops with several differentiable results recorded as ONE node with one output each (torch's
+// aminmax, std_mean, slogdet, ...): Op::forward returns the results, Op::save gets them all,
+// and Op::backward(saved, grads, needs) gets one gradient per result, undefined where that
+// result got none (backward decides what an undefined one means; usually zeros).
+template <class Op>
+class MultiOutputNode final : public Node {
+ public:
+  typename Op::Saved saved;
+
+  std::string name() const override { return Op::node; }
+
+  TensorList apply(TensorList&& grads) override {
+    uint64_t bits = 0;
+    for (size_t i = 0; i < next_edges_.size(); ++i)
+      if (next_edges_[i].valid()) bits |= uint64_t(1) << i;
+    return Op::backward(saved, grads, Needs(bits));
+  }
+
+  void release_saved() override {
+    if constexpr (requires { saved.tensors(); })
+      std::apply([](auto&... t) { (t.release(), ...); }, saved.tensors());
+  }
+};
+
+template <class Op, class... Args>
+TensorList apply_multi_output_op(const Args&... args) {
+  TensorList outs;
+  {
+    NoGradGuard forward_does_not_record;
+    outs = Op::forward(args...);
+  }
+  const bool any_requires_grad = (detail::arg_requires_grad(args) || ...);
+  if (!GradMode::is_enabled() || !any_requires_grad || !is_floating(outs[0].dtype())) {
+    NoGradReason reason = !any_requires_grad        ? NoGradReason::NoInputRequiresGrad
+                          : !GradMode::is_enabled() ? NoGradReason::GradModeOff
+                                                    : NoGradReason::Leaf;
+    (detail::inherit_reason(reason, args), ...);
+    for (Tensor& out : outs) out.impl()->no_grad_reason = reason;
+    return outs;
+  }
+  auto node = std::make_shared<MultiOutputNode<Op>>();
+  (detail::add_edge(node->next_edges(), args), ...);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    node->input_meta().push_back({outs[i].sizes(), outs[i].dtype()});
+    AutogradMeta& meta = outs[i].autograd_meta();
+    meta.output_nr = (uint32_t)i;
+    meta.grad_fn = node;
+  }
+  Op::save(node->saved, args..., outs);
+  return outs;
+}
+
+}  // namespace tg

@@ -98,6 +98,7 @@ Tensor min(const Tensor& a);
 ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim);
 ValuesIndices min(const Tensor& a, int64_t dim, bool keepdim);
 Tensor amax(const Tensor& a, const DimList& dims, bool keepdim);
+Tensor sort_values(const Tensor& a, int64_t dim);  // ascending, NaN last (SortBackward0)
 Tensor amin(const Tensor& a, const DimList& dims, bool keepdim);
 Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim);  // int64, no history
 Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim);

@@ -21,6 +21,14 @@ inline DimMask dim_mask(const Tensor& a, const DimList& dims) {
   return a.dim() ? seen : DimMask();
 }
 
+// The dims a mask covers, as a list.
+inline DimList dims_of_mask(const DimMask& mask) {
+  DimList dims;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) dims.push_back((int64_t)d);
+  return dims;
+}
+
 // Drops the reduced (size-1) dims of a keepdim result: a view, no copy.
 inline Tensor drop_reduced(const Tensor& kept, const DimMask& mask) {
   Shape sizes, strides;
@@ -75,10 +83,7 @@ struct SavesInputAndOutput {
 // elements equal to it (NaN counts as equal to a NaN result).
 inline Tensor evenly_distributed(const Tensor& grad_kept, const Tensor& x, const Tensor& out_kept, const DimMask& mask) {
   Tensor hit = logical_or(eq(x, out_kept), logical_and(isnan(x), isnan(out_kept)));
-  DimList dims;
-  for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) dims.push_back((int64_t)d);
-  Tensor count = x.dim() == 0 ? ones_like(x) : sum(hit, dims, true);
+  Tensor count = x.dim() == 0 ? ones_like(x) : sum(hit, dims_of_mask(mask), true);
   return where(hit, grad_kept / count, zeros_like(x));
 }
 

@@ -1,4 +1,5 @@
-// Reductions that add or multiply: sum, mean, norm, prod (all dims, or a list of dims with keepdim).
+// Reductions that add or multiply: sum, mean, norm, prod, nansum, nanmean, count_nonzero (all
+// dims, or a list of dims with keepdim).
 #include <cmath>
 #include <limits>
 
@@ -192,8 +193,75 @@ Tensor sum_to(const Tensor& a, const Shape& shape) {
   return lead > 0 ? view(r, shape) : r;
 }
 
+// nansum: sum with NaNs counted as zero; their gradient is zero too.
+struct Nansum {
+  static constexpr const char* name = "nansum";
+  static constexpr const char* node = "NansumBackward0";
+  struct Saved {
+    SavedTensor self;
+    DimMask mask;
+    bool keepdim = false;
+    auto tensors() { return std::tie(self); }
+  };
+  static Tensor without_nan(const Tensor& a) {
+    return is_floating(a.dtype()) ? where(isnan(a), zeros({}, a.dtype()), a) : a;
+  }
+  static Tensor forward(const Tensor& a, const DimList& dims, bool keepdim) {
+    return sum_kernel(without_nan(a), dim_mask(a, dims), keepdim);
+  }
+  static void save(Saved& s, const Tensor& a, const DimList& dims, bool keepdim, const Tensor&) {
+    s.self = a, s.mask = dim_mask(a, dims), s.keepdim = keepdim;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    const Tensor x = s.self.unpack();
+    return {where(isnan(x), zeros({}, grad.dtype()), expand_reduced(grad, x.sizes(), s.mask, s.keepdim))};
+  }
+};
+
+namespace {
+
+Tensor nansum_dims(const Tensor& a, std::optional<DimList> dims, bool keepdim, std::optional<DType> dtype) {
+  return apply_op<Nansum>(dtype ? to_dtype(a, *dtype) : a, dims.value_or(DimList{}), keepdim);
+}
+Tensor nansum_all(const Tensor& a, std::optional<DType> dtype) { return nansum_dims(a, std::nullopt, false, dtype); }
+
+// nanmean = nansum / the count of numbers, composed as torch composes it (DivBackward0).
+Tensor nanmean(const Tensor& a, std::optional<DimList> dims, bool keepdim, std::optional<DType> dtype) {
+  TG_CHECK(is_floating(a.dtype()) || dtype, Runtime,
+           "nanmean(): expected input to have floating point or complex dtype but got ", dtype_legacy_name(a.dtype()));
+  const Tensor x = dtype ? to_dtype(a, *dtype) : a;
+  TG_CHECK(is_floating(x.dtype()), Runtime,
+           "nanmean(): expected input to have floating point or complex dtype but got ", dtype_legacy_name(x.dtype()));
+  const DimList d = dims.value_or(DimList{});
+  const Tensor count = sum_kernel(logical_not(isnan(x)), dim_mask(x, d), keepdim);
+  return apply_op<Nansum>(x, d, keepdim) / count;
+}
+
+// count_nonzero: int64, no history.
+Tensor count_nonzero_dims(const Tensor& a, const DimList& dims) {
+  return sum_kernel(ne(a, scalar_tensor(Scalar::from_int(0))), dim_mask(a, dims), false);
+}
+Tensor count_nonzero(const Tensor& a, std::optional<int64_t> dim) {
+  return count_nonzero_dims(a, dim ? DimList{*dim} : DimList{});
+}
+
+}  // namespace
+
 void register_reduction_ops(std::vector<OpInfo>& ops) {
-  register_ops<SumAll, SumDims, MeanAll, MeanDims, Norm, Prod<true>, Prod<false>>(ops);
+  register_ops<SumAll, SumDims, MeanAll, MeanDims, Norm, Prod<true>, Prod<false>, Nansum>(ops);
+  register_functions(
+      ops,
+      {
+          {{"nansum(Tensor input, *, dtype? dtype=None)", kFunction | kMethod}, invoke_fn<&nansum_all>},
+          {{"nansum(Tensor input, int[]? dim, bool keepdim=False, *, dtype? dtype=None, Tensor? out=None)",
+            kFunction | kMethod},
+           invoke_fn<&nansum_dims>},
+          {{"nanmean(Tensor input, int[]? dim=None, bool keepdim=False, *, dtype? dtype=None, Tensor? out=None)",
+            kFunction | kMethod},
+           invoke_fn<&nanmean>},
+          {{"count_nonzero(Tensor input, int[] dim)", kFunction | kMethod}, invoke_fn<&count_nonzero_dims>},
+          {{"count_nonzero(Tensor input, int? dim=None)", kFunction | kMethod}, invoke_fn<&count_nonzero>},
+      });
 }
 
 }  // namespace tg

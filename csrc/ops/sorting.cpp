@@ -112,6 +112,12 @@ TensorList sort_stable(const Tensor& x, std::optional<bool>, int64_t dim, bool d
   return sort(x, dim, descending);  // every sort here is stable
 }
 
+}  // namespace
+
+Tensor sort_values(const Tensor& x, int64_t dim) { return sort(x, dim, false)[0]; }
+
+namespace {
+
 Tensor argsort(const Tensor& x, int64_t dim, bool descending, bool) { return sort_indices(x, checked_dim(x, dim), descending); }
 
 Tensor msort(const Tensor& x) { return sort(x, 0, false)[0]; }

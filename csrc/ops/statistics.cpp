@@ -1,4 +1,5 @@
-// var, std (with Bessel's `correction`) and logsumexp, over all dims or a list of dims.
+// var, std (with Bessel's `correction`), var_mean/std_mean (one node, two results) and
+// logsumexp, over all dims or a list of dims.
 #include <algorithm>
 #include <cmath>
 
@@ -13,12 +14,7 @@ namespace tg {
 namespace {
 
 
-DimList dims_of(const DimMask& mask) {
-  DimList dims;
-  for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) dims.push_back((int64_t)d);
-  return dims;
-}
+DimList dims_of(const DimMask& mask) { return dims_of_mask(mask); }
 
 // sum((x - mean)^2) / (N - correction); N - correction <= 0 gives inf or nan, as PyTorch
 // (which also warns).
@@ -111,6 +107,57 @@ struct Logsumexp : SavesInputAndOutput {
   }
 };
 
+// var_mean / std_mean: one node with two results, as torch's; each result's gradient adds in
+// (an unused one is left out).
+template <bool IsStd>
+struct SpreadMean {
+  static constexpr const char* name = IsStd ? "std_mean" : "var_mean";
+  static constexpr const char* node = IsStd ? "StdMeanBackward0" : "VarMeanBackward0";
+  using Saved = VarSaved;
+  static TensorList forward(const Tensor& a, const DimList& dims, double correction, bool keepdim) {
+    TG_CHECK(is_floating(a.dtype()), Runtime, name, " only support floating point and complex dtypes");
+    const DimMask mask = dim_mask(a, dims);
+    const Tensor v = variance(a, mask, correction, keepdim);
+    const DimList d = dims_of(mask);
+    return {IsStd ? sqrt(v) : v, a.dim() == 0 ? clone(a) : mean(a, d, keepdim)};
+  }
+  static void save(Saved& s, const Tensor& a, const DimList& dims, double correction, bool keepdim,
+                   const TensorList& outs) {
+    save_var(s, a, dim_mask(a, dims), correction, keepdim, outs[0]);
+  }
+  static TensorList backward(Saved& s, const TensorList& grads, Needs) {
+    const Tensor x = s.self.unpack();
+    Tensor total;
+    if (grads[0].defined()) {
+      Tensor g = grads[0];
+      if (IsStd) {
+        const Tensor out = s.out.unpack();
+        g = where(eq(out, scalar_tensor(0.0)), zeros({}, g.dtype()), g / (out * 2.0));
+      }
+      total = var_backward(s, g);
+    }
+    if (grads[1].defined()) {
+      const Tensor g = expand(with_kept_dims(grads[1], s.mask, s.keepdim), x.sizes()) / (double)reduced_count(x, s.mask);
+      total = total.defined() ? total + g : g;
+    }
+    return {total};
+  }
+};
+
+template <bool IsStd>
+TensorList spread_mean(const Tensor& a, std::optional<DimList> dims, std::optional<Scalar> correction, bool keepdim) {
+  return apply_multi_output_op<SpreadMean<IsStd>>(a, dims.value_or(DimList{}), correction ? correction->to_double() : 1.0,
+                                                  keepdim);
+}
+template <bool IsStd>
+TensorList spread_mean_unbiased(const Tensor& a, std::optional<DimList> dims, bool unbiased, bool keepdim) {
+  return apply_multi_output_op<SpreadMean<IsStd>>(a, dims.value_or(DimList{}), unbiased ? 1.0 : 0.0, keepdim);
+}
+template <bool IsStd>
+TensorList spread_mean_all(const Tensor& a, bool unbiased) {
+  return spread_mean_unbiased<IsStd>(a, std::nullopt, unbiased, false);
+}
+
 Tensor var(const Tensor& a, const DimList& dims, double correction, bool keepdim) {
   return apply_op<Var>(a, dims, correction, keepdim);
 }
@@ -120,7 +167,23 @@ Tensor std_dev(const Tensor& a, const DimList& dims, double correction, bool kee
 Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) { return apply_op<Logsumexp>(a, dims, keepdim); }
 
 void register_statistics_ops(std::vector<OpInfo>& ops) {
-  register_ops<Var, Std, Logsumexp>(ops);
+  register_ops<Var, Std, Logsumexp, SpreadMean<false>, SpreadMean<true>>(ops);
+  register_functions(
+      ops,
+      {
+          {{"var_mean(Tensor input, int[]? dim, bool unbiased=True, bool keepdim=False) -> Tensor[]", kFunction},
+           invoke_fn<&spread_mean_unbiased<false>>},
+          {{"var_mean(Tensor input, int[]? dim=None, *, Number? correction=None, bool keepdim=False) -> Tensor[]",
+            kFunction},
+           invoke_fn<&spread_mean<false>>},
+          {{"var_mean(Tensor input, bool unbiased=True) -> Tensor[]", kFunction}, invoke_fn<&spread_mean_all<false>>},
+          {{"std_mean(Tensor input, int[]? dim, bool unbiased=True, bool keepdim=False) -> Tensor[]", kFunction},
+           invoke_fn<&spread_mean_unbiased<true>>},
+          {{"std_mean(Tensor input, int[]? dim=None, *, Number? correction=None, bool keepdim=False) -> Tensor[]",
+            kFunction},
+           invoke_fn<&spread_mean<true>>},
+          {{"std_mean(Tensor input, bool unbiased=True) -> Tensor[]", kFunction}, invoke_fn<&spread_mean_all<true>>},
+      });
   register_functions(ops, {{{"logsumexp(Tensor input, int[] dim, bool keepdim=False, *, Tensor? out=None)",
                              kFunction | kMethod},
                             invoke_fn<&logsumexp>}});

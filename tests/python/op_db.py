@@ -307,3 +307,7 @@ def entries_for(op_name):
 from op_db_sorting import SORTING_OPS  # noqa: E402
 
 OPS += SORTING_OPS
+
+from op_db_reductions import REDUCTION_OPS  # noqa: E402
+
+OPS += REDUCTION_OPS

@@ -95,6 +95,10 @@ DIM_OPS.update({
     **{name: DimOp(lambda L, f, x, d: f(dim=d)) for name in ("sort", "mode", "median", "nanmedian")},
     "topk": DimOp(lambda L, f, x, d: f(1, d)),
     "kthvalue": DimOp(lambda L, f, x, d: f(1, d)),
+    "aminmax": DimOp(lambda L, f, x, d: f(dim=d)),
+    **{name: DimOp(lambda L, f, x, d: f(d), where="function", tuple_dims=True) for name in ("var_mean", "std_mean")},
+    **{name: DimOp(lambda L, f, x, d: f(d), tuple_dims=True) for name in ("nansum", "nanmean", "count_nonzero")},
+    **{name: DimOp(lambda L, f, x, d: f(0.5, d)) for name in ("quantile", "nanquantile")},
 })
 
 # Functions whose first argument is not the tensor the dim refers to (cat/stack: a list).
