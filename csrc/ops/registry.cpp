@@ -9,6 +9,7 @@ void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops);
 void register_cumulative_ops(std::vector<OpInfo>& ops);
 void register_sorting_ops(std::vector<OpInfo>& ops);
 void register_quantile_ops(std::vector<OpInfo>& ops);
+void register_unique_ops(std::vector<OpInfo>& ops);
 void register_reduction_ops(std::vector<OpInfo>& ops);
 void register_linalg_ops(std::vector<OpInfo>& ops);
 void register_view_ops(std::vector<OpInfo>& ops);
@@ -33,6 +34,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_cumulative_ops(all);
     register_sorting_ops(all);
     register_quantile_ops(all);
+    register_unique_ops(all);
     register_reduction_ops(all);
     register_linalg_ops(all);
     register_view_ops(all);

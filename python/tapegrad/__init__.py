@@ -20,6 +20,7 @@ from ._creation import (  # noqa: F401
     FloatTensor, DoubleTensor, LongTensor, BoolTensor,
 )
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
+from .functional import unique, unique_consecutive, nonzero  # noqa: F401  (and their Tensor methods)
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 

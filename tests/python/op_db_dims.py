@@ -99,6 +99,7 @@ DIM_OPS.update({
     **{name: DimOp(lambda L, f, x, d: f(d), where="function", tuple_dims=True) for name in ("var_mean", "std_mean")},
     **{name: DimOp(lambda L, f, x, d: f(d), tuple_dims=True) for name in ("nansum", "nanmean", "count_nonzero")},
     **{name: DimOp(lambda L, f, x, d: f(0.5, d)) for name in ("quantile", "nanquantile")},
+    **{name: DimOp(lambda L, f, x, d: f(dim=d), zero_d=_NO_DIMS) for name in ("unique", "unique_consecutive")},
 })
 
 # Functions whose first argument is not the tensor the dim refers to (cat/stack: a list).

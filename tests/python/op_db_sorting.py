@@ -56,3 +56,11 @@ SORTING_OPS = [
     OpEntry("logcumsumexp", lambda tg, a: a.logcumsumexp(-1),
             lambda np, a: np.logaddexp.accumulate(a, -1) if a.ndim else a, "LogcumsumexpBackward0", ROW_SAMPLES),
 ]
+
+# unique's values carry a node whose backward raises (no derivative, as in torch).
+SORTING_OPS += [
+    OpEntry("unique", lambda tg, a: tg.unique(a), lambda np, a: np.unique(a), "Unique2Backward0", ROW_SAMPLES,
+            no_derivative=True, gradgrad=False),
+    OpEntry("unique", lambda tg, a: a.unique(dim=0), lambda np, a: np.unique(a, axis=0), "Unique2Backward0",
+            DIM_SAMPLES, no_derivative=True, gradgrad=False),
+]

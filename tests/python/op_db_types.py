@@ -26,6 +26,7 @@ class OpEntry:
     grad: bool = True     # false for ops whose gradient is zero or undefined everywhere sampled
     away_from_zero: float = 0.0  # keep |x| above this (kinks at 0)
     gradgrad: bool = True  # has a second derivative worth checking (gradgradcheck)
+    no_derivative: bool = False  # backward raises NotImplementedError, as torch's (unique)
     gc_eps: float = 1e-6  # gradcheck step and tolerance (PyTorch's defaults)
     gc_atol: float = 1e-5
 

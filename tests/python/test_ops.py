@@ -73,6 +73,10 @@ def test_grad_fn_name(entry, sample, rng):
 @pytest.mark.parametrize("entry,sample", CASES, ids=_ids())
 def test_gradcheck_float64(entry, sample, rng):
     _, tensors = make_inputs(entry, sample, np.float64, rng, requires_grad=True)
+    if entry.no_derivative:
+        with pytest.raises(NotImplementedError, match="the derivative for .* is not implemented"):
+            entry.fn(tg, *tensors).sum().backward()
+        return
     assert gradcheck(lambda *xs: entry.fn(tg, *xs), tensors, eps=entry.gc_eps, atol=entry.gc_atol, rtol=1e-3)
 
 

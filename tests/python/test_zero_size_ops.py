@@ -47,7 +47,8 @@ def _outcome(L, entry, arrays):
             out = entry.fn(L, *ts)
     except (RuntimeError, IndexError, ValueError, TypeError, NotImplementedError) as e:
         return type(e), None
-    (out * 1.5).sum().backward()
+    if not entry.no_derivative:  # (unique's backward raises, as torch's)
+        (out * 1.5).sum().backward()
     grads = [np.zeros(x.shape) if t.grad is None else t.grad.numpy() for x, t in zip(arrays, ts)]
     return out.detach().numpy(), grads
 
