@@ -10,3 +10,4 @@ from .functional_api import backward, grad  # noqa: F401
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 from .variable import Variable  # noqa: F401
+from . import functional  # noqa: F401,E402  (jacobian, hessian, vjp, jvp, hvp, vhp)

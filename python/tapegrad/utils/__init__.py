@@ -1,2 +1,3 @@
-"""tapegrad.utils: data loading (tapegrad.utils.data) and hook handles (tapegrad.utils.hooks)."""
-from . import data, hooks  # noqa: F401
+"""tapegrad.utils: data loading (tapegrad.utils.data), hook handles (tapegrad.utils.hooks) and
+activation checkpointing (tapegrad.utils.checkpoint)."""
+from . import checkpoint, data, hooks  # noqa: F401
