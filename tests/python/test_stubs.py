@@ -113,8 +113,10 @@ def _public_api_modules() -> List[types.ModuleType]:
 # Python-API functions that forward any arguments on purpose (typed `Any`, as in PyTorch):
 # Module.__call__ passes them to forward; Function.forward/backward/apply take whatever a
 # subclass defines; nn.Identity ignores its constructor arguments; the legacy constructors take
-# data or sizes.
+# data or sizes; checkpoint passes its arguments to the function it checkpoints.
 _FORWARDING = {
+    "tapegrad.utils.checkpoint.checkpoint",
+    "tapegrad.utils.checkpoint.checkpoint_sequential",
     "tapegrad.nn.modules.module.Module.__call__",
     "tapegrad.autograd.function.Function.forward",
     "tapegrad.autograd.function.Function.backward",
