@@ -17,6 +17,7 @@
 Saved tensors are handed to the C++ node (version-checked, freed after backward); ctx keeps
 only a weak reference to that node, so nothing here forms a reference cycle through C++.
 """
+import functools
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Type
 
 from .. import _C
@@ -129,3 +130,37 @@ def _make_backward(cls: "Type[Function]", ctx: FunctionCtx, n_args: int, tensor_
         return tuple(result[i] for i in tensor_positions)
 
     return backward
+
+
+class _DelayedError(Function):
+    """Stands after the results of a once_differentiable backward run under create_graph: its
+    own backward (a second differentiation) raises."""
+
+    @staticmethod
+    def forward(ctx: Any, t: Tensor) -> Tensor:
+        return t.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a custom Function's backward as differentiable once only: it runs without recording,
+    and with create_graph=True its results refuse a second backward with torch's message for it.
+    (torch leaves them without history when no incoming gradient requires grad, and a second
+    backward then fails on that; tapegrad says why in every case.)"""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _C.is_grad_enabled():  # backward without create_graph
+            return outputs
+        is_tuple = isinstance(outputs, tuple)
+        wrapped = tuple(_DelayedError.apply(o.detach().requires_grad_(o.is_floating_point()))
+                        if isinstance(o, Tensor) else o
+                        for o in (outputs if is_tuple else (outputs,)))
+        return wrapped if is_tuple else wrapped[0]
+
+    return wrapper
