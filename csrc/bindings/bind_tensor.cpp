@@ -48,8 +48,14 @@ void bind_dtypes(py::module_& m) {
       .def("__repr__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
       .def("__str__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
       .def_property_readonly("is_floating_point", [](DType d) { return is_floating(d); })
-      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
+      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })
+      .def_property_readonly("is_signed", [](DType d) { return d != DType::Bool; })
+      .def_property_readonly("is_complex", [](DType) { return false; });
   py_convert::set_dtype_objects(cls);
+  // The runtime default float dtype (core/dtype.h); tapegrad.set_default_dtype checks its
+  // argument's type first, so only a non-floating dtype reaches the core's check.
+  m.def("_set_default_dtype", [](DType d) { set_default_float(d); }, py::arg("d"));
+  m.def("_get_default_dtype", [] { return default_float(); });
 }
 
 namespace {

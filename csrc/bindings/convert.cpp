@@ -132,7 +132,7 @@ std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> 
   unsigned kinds = 0;
   if (!scan_numbers(data.ptr(), shape, 0, kinds)) return std::nullopt;
   if ((kinds & kBool) && kinds != kBool) return std::nullopt;  // bools mixed with numbers
-  const DType natural = kinds == kBool ? DType::Bool : (kinds & kFloat) ? kDefaultFloat : DType::Int64;
+  const DType natural = kinds == kBool ? DType::Bool : (kinds & kFloat) ? default_float() : DType::Int64;
   const DType target = dtype.value_or(natural);
   // Exact conversions only: the rest (floats into int64, numbers into bool) have numpy's and
   // PyTorch's rules, which the general path applies.

@@ -20,6 +20,9 @@ from ._creation import (  # noqa: F401
     FloatTensor, DoubleTensor, LongTensor, BoolTensor,
 )
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
+from ._device import device, set_default_device, get_default_device  # noqa: F401
+from ._dtypes import set_default_dtype, get_default_dtype  # noqa: F401
+from . import accelerator, backends, cuda  # noqa: F401
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 
