@@ -21,7 +21,10 @@ from ._creation import (  # noqa: F401
 )
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
 from ._device import device, set_default_device, get_default_device  # noqa: F401
-from ._dtypes import set_default_dtype, get_default_dtype  # noqa: F401
+from ._dtypes import (  # noqa: F401
+    set_default_dtype, get_default_dtype, finfo, iinfo, promote_types, can_cast, result_type,
+    is_floating_point, is_complex, is_nonzero,
+)
 from . import accelerator, backends, cuda  # noqa: F401
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
