@@ -182,7 +182,6 @@ void bind_ops(py::module_& m) {
   cls.def("to", &to_py, py::arg("device") = py::none(), py::arg("dtype") = py::none(),
           py::arg("non_blocking") = false, py::arg("copy") = false, py::kw_only(),
           py::arg("memory_format") = py::none());
-  cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); }, py::arg("dtype"));
   cls.def("float", [](const Tensor& a) { return to_dtype(a, DType::Float32); });
   cls.def("double", [](const Tensor& a) { return to_dtype(a, DType::Float64); });
   cls.def("long", [](const Tensor& a) { return to_dtype(a, DType::Int64); });

@@ -17,9 +17,11 @@ from ._size import Size
 from ._creation import (  # noqa: F401
     tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn, linspace, eye, randint,
     zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
-    FloatTensor, DoubleTensor, LongTensor, BoolTensor,
 )
+from ._legacy_tensor import FloatTensor, DoubleTensor, LongTensor, BoolTensor  # noqa: F401
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
+from . import _legacy_tensor
+_legacy_tensor.install()  # Tensor(data) / Tensor(*sizes), x.new_*, x.type()
 from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._dtypes import (  # noqa: F401
     set_default_dtype, get_default_dtype, finfo, iinfo, promote_types, can_cast, result_type,

@@ -379,24 +379,3 @@ def randn_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None
     if device is not None:
         _dv.check(device, "randn_like")
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def _legacy(dtype_: _dtype, name: str) -> Callable[..., Tensor]:
-    def make(*data_or_size: Any) -> Tensor:
-        """Legacy constructor: Tensor(list_of_data) copies data, Tensor(2, 3) makes an
-        uninitialised tensor of that size (as torch.FloatTensor does)."""
-        args = data_or_size
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            return tensor(args[0], dtype=dtype_)
-        if not all(isinstance(a, numbers.Integral) for a in args):
-            raise TypeError(f"{name}(): arguments must be a sequence of data or integer sizes")
-        return empty(*args, dtype=dtype_)
-
-    make.__name__ = name
-    return make
-
-
-FloatTensor = _legacy(_dtype.float32, "FloatTensor")
-DoubleTensor = _legacy(_dtype.float64, "DoubleTensor")
-LongTensor = _legacy(_dtype.int64, "LongTensor")
-BoolTensor = _legacy(_dtype.bool, "BoolTensor")

@@ -146,6 +146,8 @@ def check(dev: Any, fname: Optional[str] = None) -> builtins.bool:
         kind, index = _parse(dev)
     elif isinstance(dev, int) and not isinstance(dev, builtins.bool):
         raise RuntimeError("Cannot access accelerator device when none is available.")
+    elif isinstance(getattr(dev, "type", None), str):  # another library's device (torch.device) read as ours
+        kind, index = dev.type, getattr(dev, "index", None)
     else:
         what = type(dev).__name__
         raise TypeError(f"{fname or 'to'}(): argument 'device' must be torch.device, not {what}")
