@@ -21,8 +21,15 @@ hint::Number item(const Tensor& t) {
 }
 
 // float(t) / int(t): Python's number protocol has its own wording in PyTorch.
-py::object number(const Tensor& t) {
+py::object number(const Tensor& t, bool warn_if_grad = false) {
   TG_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+  // float(t) warns as PyTorch's does: the number leaves the graph (int(), item() stay quiet there).
+  if (warn_if_grad && t.requires_grad() &&
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                   "Consider using tensor.detach() first.",
+                   1) != 0)
+    throw py::error_already_set();
   return item(t);
 }
 
@@ -171,7 +178,7 @@ void bind_tensor(py::module_& m) {
              return t.sizes()[0];
            })
       .def("item", &item)
-      .def("__float__", [](const Tensor& t) { return number(t).cast<double>(); })
+      .def("__float__", [](const Tensor& t) { return number(t, /*warn_if_grad=*/true).cast<double>(); })
       .def("__int__", [](const Tensor& t) { return py::int_(number(t)); })
       .def("__index__",
            [](const Tensor& t) {

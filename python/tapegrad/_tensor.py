@@ -79,7 +79,18 @@ def _false(self: Tensor) -> "builtins.bool":
     return False
 
 
+def _format(self: Tensor, format_spec: str) -> str:
+    """f'{loss:.4f}' and f'{t}' of a 0-d tensor format its number (item()), as torch's; other
+    tensors print as str() with an empty spec and refuse any other spec."""
+    if self.dim() == 0:
+        return self.item().__format__(format_spec)
+    if format_spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(self)
+
+
 _METHODS = {
+    "__format__": _format,
     # Every tensor lives on the CPU (see _device.py): the device attributes are constants.
     "device": property(_device_of),
     "is_cpu": property(_true),

@@ -111,6 +111,11 @@ class Tensor:
         ...
     def __floordiv__(self, other: Tensor | builtins.float) -> Tensor:
         ...
+    def __format__(self, format_spec: str) -> str:
+        """
+        f'{loss:.4f}' and f'{t}' of a 0-d tensor format its number (item()), as torch's; other
+            tensors print as str() with an empty spec and refuse any other spec.
+        """
     def __ge__(self, other: Tensor | builtins.float) -> Tensor:
         ...
     def __getitem__(self, key: tapegrad._tensor.IndexKey) -> Tensor:
