@@ -202,16 +202,6 @@ void bind_ops(py::module_& m) {
   m.def("_empty", [](hint::Shape size, DType dtype) {
     return Tensor::empty(py_convert::shape_from_sequence(size, "empty"), dtype);
   }, py::arg("size"), py::arg("dtype"));
-  m.def("_rand", [](hint::Shape size, DType dtype) {
-    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "rand"), dtype);
-    kernels::fill_uniform(t, 0.0, 1.0);
-    return t;
-  }, py::arg("size"), py::arg("dtype"));
-  m.def("_randn", [](hint::Shape size, DType dtype) {
-    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "randn"), dtype);
-    kernels::fill_normal(t, 0.0, 1.0);
-    return t;
-  }, py::arg("size"), py::arg("dtype"));
   // Bounds as the numbers they are: int bounds count in int64, exactly (arange(2**62, 2**62 + 3)).
   m.def("_arange", [](hint::Number start, hint::Number end, hint::Number step, DType dtype) {
     auto number = [](py::handle h, const char* arg) {
@@ -221,7 +211,6 @@ void bind_ops(py::module_& m) {
     };
     return kernels::arange(number(start, "start"), number(end, "end"), number(step, "step"), dtype);
   }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
-  m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
   m.def("from_numpy", [](py::object a) {
     TG_CHECK(py::isinstance<py::array>(a), Type, "expected np.ndarray (got ",
              py::str(py::type::handle_of(a).attr("__name__")).cast<std::string>(), ")");

@@ -28,6 +28,13 @@ from ._dtypes import (  # noqa: F401
     is_floating_point, is_complex, is_nonzero,
 )
 from . import accelerator, backends, cuda  # noqa: F401
+from ._C import Generator  # noqa: F401
+from ._random import (  # noqa: F401
+    default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
+    bernoulli, multinomial, normal, randperm, poisson,
+)
+from . import _random
+_random.install()  # Tensor.uniform_ / normal_ / ... / bernoulli / multinomial
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 

@@ -280,18 +280,22 @@ def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype:
     return _finish(_C._arange(start, end, step, dtype), requires_grad)
 
 
-def rand(*size: SizeArg, dtype: Optional[_dtype] = None, device: Any = None,
-          requires_grad: builtins.bool = False) -> Tensor:
+def rand(*size: SizeArg, generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None,
+          device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     if device is not None or not _dv._default_is_cpu:
         _dv.check(device, "rand")
-    return _finish(_C._rand(_sizes(size, "rand"), dtype or _FLOAT), requires_grad)
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"rand(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    return _finish(_C._rand(_sizes(size, "rand"), dtype or _FLOAT, generator), requires_grad)
 
 
-def randn(*size: SizeArg, dtype: Optional[_dtype] = None, device: Any = None,
-          requires_grad: builtins.bool = False) -> Tensor:
+def randn(*size: SizeArg, generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None,
+          device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     if device is not None or not _dv._default_is_cpu:
         _dv.check(device, "randn")
-    return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT), requires_grad)
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"randn(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT, generator), requires_grad)
 
 
 def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = None, device: Any = None,
@@ -319,7 +323,8 @@ def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None, device:
 
 
 def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Optional[Sequence[int]] = None,
-            dtype: Optional[_dtype] = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+            generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None, device: Any = None,
+            requires_grad: builtins.bool = False) -> Tensor:
     """Integers uniformly from [low, high), from the generator manual_seed seeds."""
     if device is not None or not _dv._default_is_cpu:
         _dv.check(device, "randint")
@@ -333,7 +338,9 @@ def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Option
     top = cast(int, high)
     if top <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={top}")
-    u = _C._rand(tuple(size), _dtype.float64).numpy()
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"randint(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    u = _C._rand(tuple(size), _dtype.float64, generator).numpy()
     values = np.minimum(np.floor(low + u * (top - low)), top - 1).astype(np.int64)
     return _finish(_C._from_array(values, dtype or _dtype.int64), requires_grad)
 

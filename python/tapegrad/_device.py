@@ -169,3 +169,22 @@ def get_default_device() -> device:
     if _default.type != "cpu":
         raise _not_available(_default.type, None)
     return _default
+
+
+def check_generator_device(dev: Any) -> None:
+    """Generator(device=...): the CPU only, with a CPU-only torch's errors for the rest."""
+    kind = dev.type if isinstance(dev, device) else None
+    if isinstance(dev, str):
+        kind = _parse(dev)[0]
+    if kind == "cuda":
+        raise RuntimeError(
+            "Cannot get CUDA generator without ATen_cuda library. PyTorch splits its backend into two shared "
+            "libraries: a CPU library and a CUDA library; this error has occurred because you are trying to use some "
+            "CUDA functionality, but the CUDA library has not been loaded by the dynamic linker for some reason.  The "
+            "CUDA library MUST be loaded, EVEN IF you don't directly use any symbols from the CUDA library! One "
+            "common culprit is a lack of -Wl,--no-as-needed in your link arguments; many dynamic linkers will delete "
+            "dynamic library dependencies if you don't depend on any of their symbols.  You can check if this has "
+            "occurred by using ldd on your binary to see if there is a dependency on *_cuda.so library.")
+    if kind == "mps":
+        raise RuntimeError("Cannot execute getNewGenerator() without MPS backend.")
+    check(dev, "Generator")

@@ -88,7 +88,8 @@ def legacy_new(dtype: Optional[_dtype], args: Tuple[Any, ...], kwargs: Dict[str,
         if isinstance(data, str):
             raise TypeError("new(): invalid data type 'str'")
         if not isinstance(data, (list, tuple, range, np.ndarray)) or (isinstance(data, np.ndarray) and data.ndim == 0):
-            raise TypeError(f"new(): data must be a sequence (got {type(data).__module__ + '.' if isinstance(data, np.generic) else ''}{type(data).__name__})")
+            what = ("numpy." if isinstance(data, np.generic) else "") + type(data).__name__
+            raise TypeError(f"new(): data must be a sequence (got {what})")
         return _creation.tensor(data, dtype=target)
     if _is_size(args[0]):
         for pos, a in enumerate(args, 1):
