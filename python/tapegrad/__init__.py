@@ -16,7 +16,7 @@ from . import return_types  # noqa: F401
 from ._size import Size
 from ._creation import (  # noqa: F401
     tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn, linspace, eye, randint,
-    zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
+    zeros_like, ones_like, empty_like, full_like, rand_like, randn_like, randint_like,
 )
 from ._legacy_tensor import FloatTensor, DoubleTensor, LongTensor, BoolTensor  # noqa: F401
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)

@@ -375,14 +375,26 @@ def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,
 
 
 def rand_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
-        requires_grad: builtins.bool = False) -> Tensor:
+        requires_grad: builtins.bool = False, generator: Optional[_C.Generator] = None) -> Tensor:
     if device is not None:
         _dv.check(device, "rand_like")
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
-        requires_grad: builtins.bool = False) -> Tensor:
+        requires_grad: builtins.bool = False, generator: Optional[_C.Generator] = None) -> Tensor:
     if device is not None:
         _dv.check(device, "randn_like")
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[_dtype] = None,
+                 device: Any = None, requires_grad: builtins.bool = False,
+                 generator: Optional[_C.Generator] = None) -> Tensor:
+    """Integers from [low, high) (randint_like(x, high) counts from 0) in input's shape and dtype."""
+    if device is not None:
+        _dv.check(device, "randint_like")
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)

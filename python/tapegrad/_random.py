@@ -335,6 +335,21 @@ _METHODS = {
 }
 
 
+def _rebuild_generator(state: Tensor) -> Generator:
+    return Generator().set_state(state)
+
+
+def _reduce_generator(self: Generator) -> Any:
+    """pickle and copy.deepcopy keep a generator's seed and position (as torch's)."""
+    return _rebuild_generator, (self.get_state(),)
+
+
+def _reduce_generator_ex(self: Generator, protocol: Any) -> Any:
+    return _reduce_generator(self)
+
+
 def install() -> None:
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
+    Generator.__reduce__ = _reduce_generator  # type: ignore[method-assign]
+    Generator.__reduce_ex__ = _reduce_generator_ex  # type: ignore[method-assign]

@@ -1,6 +1,8 @@
 """Generators and random sampling: reproducibility with seeds, independent generators, state
 save/restore (and its validation), statistics of every sampler, and torch 2.13's errors. The
 numbers themselves are not torch's (another stream), only their distributions are."""
+import copy
+import pickle
 import threading
 
 import numpy as np
@@ -323,3 +325,26 @@ def test_bad_generator_is_a_type_error_as_torch(fn):
     for L in (tg, torch):
         with pytest.raises(TypeError):
             getattr(L, fn)(2, generator=5)
+
+
+def test_generator_pickles_and_deepcopies_with_its_position():
+    g = tg.Generator().manual_seed(42)
+    tg.rand(3, generator=g)
+    for clone in (pickle.loads(pickle.dumps(g)), copy.deepcopy(g)):
+        assert clone is not g and clone.initial_seed() == 42
+        assert tg.rand(4, generator=clone).tolist() == tg.rand(4, generator=copy.deepcopy(g)).tolist()
+
+
+@pytest.mark.parametrize("fn", ["rand_like", "randn_like"])
+def test_like_samplers_take_a_generator(fn):
+    x = tg.ones(2, 3, dtype=tg.float64)
+    a = getattr(tg, fn)(x, generator=tg.Generator().manual_seed(3))
+    assert a.dtype == tg.float64 and a.tolist() == getattr(tg, fn)(x, generator=tg.Generator().manual_seed(3)).tolist()
+
+
+def test_randint_like_as_torch():
+    for L in (tg, torch):
+        r = L.randint_like(L.ones(200), 5)
+        assert r.dtype == L.float32 and set(r.tolist()) == {0.0, 1.0, 2.0, 3.0, 4.0}
+        r = L.randint_like(L.ones(200, dtype=L.int64), 3, 6)
+        assert r.dtype == L.int64 and set(r.tolist()) == {3, 4, 5}
