@@ -25,7 +25,7 @@ _legacy_tensor.install()  # Tensor(data) / Tensor(*sizes), x.new_*, x.type()
 from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._dtypes import (  # noqa: F401
     set_default_dtype, get_default_dtype, finfo, iinfo, promote_types, can_cast, result_type,
-    is_floating_point, is_complex, is_nonzero,
+    is_floating_point, is_complex, is_nonzero, get_float32_matmul_precision, set_float32_matmul_precision,
 )
 from . import accelerator, backends, cuda  # noqa: F401
 from ._C import Generator  # noqa: F401

@@ -1,6 +1,7 @@
 """The default float dtype (set_default_dtype / get_default_dtype) and dtype facts (finfo,
 iinfo, promote_types, ...) as PyTorch has them."""
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -185,3 +186,24 @@ def is_nonzero(input: Any) -> bool:
     if not isinstance(input, Tensor):
         raise TypeError(f"is_nonzero(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return bool(input)
+
+
+# ---- float32 matmul precision ----
+# tapegrad's float32 matmul always computes in full float32 (no TF32 or bfloat16 passes); the
+# setting is kept so that programs that set it (torch.set_float32_matmul_precision('high')) run.
+_matmul_precision = "highest"
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    global _matmul_precision
+    if not isinstance(precision, str):
+        raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _matmul_precision = precision

@@ -260,3 +260,19 @@ def test_default_dtype_drives_floats_as_torch(default):
             L.set_default_dtype(L.float32)
     assert results[0] == results[1]
     assert tg.get_default_dtype() == tg.float32 and tg.tensor(0.5).dtype == tg.float32
+
+
+@needs_torch
+def test_float32_matmul_precision_as_torch():
+    for L in (tg, torch):
+        try:
+            assert L.get_float32_matmul_precision() == "highest"
+            L.set_float32_matmul_precision("high")
+            assert L.get_float32_matmul_precision() == "high"
+            with pytest.warns(UserWarning, match="foo is not one of 'highest', 'high', or 'medium'"):
+                L.set_float32_matmul_precision("foo")
+            assert L.get_float32_matmul_precision() == "high"
+            with pytest.raises(RuntimeError, match="set_float32_matmul_precision expects a str, but got int"):
+                L.set_float32_matmul_precision(3)
+        finally:
+            L.set_float32_matmul_precision("highest")
