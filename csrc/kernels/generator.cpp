@@ -6,8 +6,17 @@
 
 namespace tg::kernels {
 
-// The state's bytes are the text the standard library writes for the engine (its 312 words and
-// position), after the seed: a format the engine itself checks when it reads it back.
+// The state's bytes are the seed, the text the standard library writes for the engine (its 312
+// words and position) and a checksum of both: the engine's reader alone would take a state cut
+// short or with digits added (a shorter last number still parses) and move to a wrong position.
+namespace {
+uint64_t checksum(const std::string& text) {  // FNV-1a
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+}  // namespace
+
 Generator::Generator(uint64_t seed) : engine_(seed), seed_(seed) {}
 
 void Generator::manual_seed(uint64_t seed) {
@@ -34,7 +43,7 @@ std::vector<uint8_t> Generator::get_state() const {
     std::lock_guard<std::mutex> lock(mu_);
     out << seed_ << ' ' << engine_;
   }
-  const std::string text = out.str();
+  const std::string text = out.str() + ' ' + std::to_string(checksum(out.str()));
   return std::vector<uint8_t>(text.begin(), text.end());
 }
 
@@ -42,7 +51,12 @@ void Generator::set_state(const std::vector<uint8_t>& bytes) {
   for (uint8_t b : bytes)
     TG_CHECK(b == ' ' || (b >= '0' && b <= '9'), Runtime,
              "Generator.set_state: the state is not one that get_state returned (unexpected byte ", (int)b, ")");
-  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  const std::string text(bytes.begin(), bytes.end());
+  const size_t last = text.rfind(' ');
+  TG_CHECK(last != std::string::npos && last + 1 < text.size() &&
+               text.substr(last + 1) == std::to_string(checksum(text.substr(0, last))),
+           Runtime, "Generator.set_state: the state is not one that get_state returned (its checksum does not match)");
+  std::istringstream in(text.substr(0, last));
   uint64_t seed = 0;
   std::mt19937_64 engine;
   in >> seed >> engine;

@@ -71,7 +71,8 @@ def test_state_round_trip_and_validation():
     assert tg.rand(5, generator=g).tolist() == a.tolist()
     before = g.get_state()
     bad = [tg.zeros(3), tg.zeros(3, dtype=tg.int64), state[:-5], tg.cat([state, tg.tensor([300])]),
-           tg.cat([state, tg.tensor([65])]), state.reshape(1, -1)]
+           tg.cat([state, tg.tensor([65])]), state.reshape(1, -1), tg.cat([state, tg.tensor([49])]),
+           tg.cat([state[:-1], tg.tensor([48 if int(state[-1]) != 48 else 49])])]
     for b in bad:
         with pytest.raises((RuntimeError, TypeError)):
             g.set_state(b)
