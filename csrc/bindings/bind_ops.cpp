@@ -91,28 +91,14 @@ bool is_device_like(py::handle h) {
 }
 
 // Checks that `device` names the CPU (the only device tapegrad has), with PyTorch's errors for the
-// rest. True when it names an index ('cpu:0'): PyTorch's tensors have none, so it copies then.
+// rest: tapegrad._device.check, which every creation function's device= goes through too. True
+// when it names an index ('cpu:0'): PyTorch's tensors have none, so it copies then. The plain
+// spellings ('cpu', or the default device object) are answered here without calling Python.
 bool check_cpu_device(py::handle device) {
   if (device.is_none()) return false;
-  TG_CHECK(!PyLong_Check(device.ptr()), Runtime, "Cannot access accelerator device when none is available.");
-  std::string spec = PyUnicode_Check(device.ptr()) ? device.cast<std::string>()
-                                                   : py::str(device.attr("type")).cast<std::string>();
-  const std::string type = spec.substr(0, spec.find(':'));
-  if (type == "cpu") {
-    if (PyUnicode_Check(device.ptr())) return spec.find(':') != std::string::npos;
-    return py::hasattr(device, "index") && !device.attr("index").is_none();
-  }
-  if (type == "cuda") {
-    PyErr_SetString(PyExc_AssertionError, "Torch not compiled with CUDA enabled");
-    throw py::error_already_set();
-  }
-  static const char* const kKnown[] = {"cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
-                                       "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
-                                       "privateuseone"};
-  for (const char* known : kKnown)
-    TG_CHECK(type != known, Runtime, "tapegrad has no '", type, "' device: tensors live on the 'cpu' device only");
-  TG_ERROR(Runtime, "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
-           "lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: ", spec);
+  if (PyUnicode_Check(device.ptr()) && PyUnicode_CompareWithASCIIString(device.ptr(), "cpu") == 0) return false;
+  static PyObject* check = py::object(py::module_::import("tapegrad._device").attr("check")).release().ptr();
+  return py::reinterpret_borrow<py::object>(check)(device).cast<bool>();
 }
 
 Tensor to_py(const Tensor& self, hint::ToTarget target, hint::ToDtype dtype_arg, hint::Flag non_blocking,
@@ -196,7 +182,6 @@ void bind_ops(py::module_& m) {
   cls.def("to", &to_py, py::arg("device") = py::none(), py::arg("dtype") = py::none(),
           py::arg("non_blocking") = false, py::arg("copy") = false, py::kw_only(),
           py::arg("memory_format") = py::none());
-  cls.def("type", [](const Tensor& a, DType d) { return to_dtype(a, d); }, py::arg("dtype"));
   cls.def("float", [](const Tensor& a) { return to_dtype(a, DType::Float32); });
   cls.def("double", [](const Tensor& a) { return to_dtype(a, DType::Float64); });
   cls.def("long", [](const Tensor& a) { return to_dtype(a, DType::Int64); });
@@ -217,16 +202,6 @@ void bind_ops(py::module_& m) {
   m.def("_empty", [](hint::Shape size, DType dtype) {
     return Tensor::empty(py_convert::shape_from_sequence(size, "empty"), dtype);
   }, py::arg("size"), py::arg("dtype"));
-  m.def("_rand", [](hint::Shape size, DType dtype) {
-    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "rand"), dtype);
-    kernels::fill_uniform(t, 0.0, 1.0);
-    return t;
-  }, py::arg("size"), py::arg("dtype"));
-  m.def("_randn", [](hint::Shape size, DType dtype) {
-    Tensor t = Tensor::empty(py_convert::shape_from_sequence(size, "randn"), dtype);
-    kernels::fill_normal(t, 0.0, 1.0);
-    return t;
-  }, py::arg("size"), py::arg("dtype"));
   // Bounds as the numbers they are: int bounds count in int64, exactly (arange(2**62, 2**62 + 3)).
   m.def("_arange", [](hint::Number start, hint::Number end, hint::Number step, DType dtype) {
     auto number = [](py::handle h, const char* arg) {
@@ -236,7 +211,6 @@ void bind_ops(py::module_& m) {
     };
     return kernels::arange(number(start, "start"), number(end, "end"), number(step, "step"), dtype);
   }, py::arg("start"), py::arg("end"), py::arg("step"), py::arg("dtype"));
-  m.def("manual_seed", [](int64_t seed) { kernels::manual_seed((uint64_t)seed); }, py::arg("seed"));
   m.def("from_numpy", [](py::object a) {
     TG_CHECK(py::isinstance<py::array>(a), Type, "expected np.ndarray (got ",
              py::str(py::type::handle_of(a).attr("__name__")).cast<std::string>(), ")");

@@ -21,8 +21,15 @@ hint::Number item(const Tensor& t) {
 }
 
 // float(t) / int(t): Python's number protocol has its own wording in PyTorch.
-py::object number(const Tensor& t) {
+py::object number(const Tensor& t, bool warn_if_grad = false) {
   TG_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+  // float(t) warns as PyTorch's does: the number leaves the graph (int(), item() stay quiet there).
+  if (warn_if_grad && t.requires_grad() &&
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                   "Consider using tensor.detach() first.",
+                   1) != 0)
+    throw py::error_already_set();
   return item(t);
 }
 
@@ -48,8 +55,14 @@ void bind_dtypes(py::module_& m) {
       .def("__repr__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
       .def("__str__", [](DType d) { return std::string("tapegrad.") + dtype_name(d); })
       .def_property_readonly("is_floating_point", [](DType d) { return is_floating(d); })
-      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
+      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })
+      .def_property_readonly("is_signed", [](DType d) { return d != DType::Bool; })
+      .def_property_readonly("is_complex", [](DType) { return false; });
   py_convert::set_dtype_objects(cls);
+  // The runtime default float dtype (core/dtype.h); tapegrad.set_default_dtype checks its
+  // argument's type first, so only a non-floating dtype reaches the core's check.
+  m.def("_set_default_dtype", [](DType d) { set_default_float(d); }, py::arg("d"));
+  m.def("_get_default_dtype", [] { return default_float(); });
 }
 
 namespace {
@@ -165,7 +178,7 @@ void bind_tensor(py::module_& m) {
              return t.sizes()[0];
            })
       .def("item", &item)
-      .def("__float__", [](const Tensor& t) { return number(t).cast<double>(); })
+      .def("__float__", [](const Tensor& t) { return number(t, /*warn_if_grad=*/true).cast<double>(); })
       .def("__int__", [](const Tensor& t) { return py::int_(number(t)); })
       .def("__index__",
            [](const Tensor& t) {

@@ -33,7 +33,7 @@ std::optional<Scalar> to_number(py::handle obj) {
   // numpy scalars: np.bool_ and the integer types by value, the floating types as doubles.
   PyObject* type = (PyObject*)Py_TYPE(o);
   const std::string module = py::str(py::handle(type).attr("__module__"));
-  if (module != "numpy") return std::nullopt;
+  if (module != "numpy" || py::isinstance<py::array>(obj)) return std::nullopt;  // scalars only
   if (py::isinstance(obj, py::module_::import("numpy").attr("bool_"))) return Scalar::from_bool(PyObject_IsTrue(o) == 1);
   if (PyIndex_Check(o)) {
     py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(o));
@@ -55,6 +55,10 @@ bool to_operand(py::handle obj, Tensor& out) {
   if (PyBool_Check(o)) out = scalar_tensor(Scalar::from_bool(o == Py_True));
   else if (PyLong_Check(o)) out = scalar_tensor(Scalar::from_int(int_operand(o)));  // exact past 2**53
   else if (PyFloat_Check(o)) out = scalar_tensor(PyFloat_AS_DOUBLE(o), DType::Float64);
+  // A numpy scalar (np.int64(2), np.float32(0.5)) is a number to PyTorch's operators too; when
+  // the tensor declined it, numpy's own operator took it and returned an ndarray.
+  // (np.bool_ counts as a float there, as in PyTorch: tensor([True]) + np.bool_(True) is 2.0.)
+  else if (std::optional<Scalar> v = to_number(obj)) out = scalar_tensor(v->is_bool() ? Scalar(v->to_double()) : *v);
   else return false;
   return true;
 }
@@ -132,7 +136,7 @@ std::optional<Tensor> tensor_from_numbers(py::handle data, std::optional<DType> 
   unsigned kinds = 0;
   if (!scan_numbers(data.ptr(), shape, 0, kinds)) return std::nullopt;
   if ((kinds & kBool) && kinds != kBool) return std::nullopt;  // bools mixed with numbers
-  const DType natural = kinds == kBool ? DType::Bool : (kinds & kFloat) ? kDefaultFloat : DType::Int64;
+  const DType natural = kinds == kBool ? DType::Bool : (kinds & kFloat) ? default_float() : DType::Int64;
   const DType target = dtype.value_or(natural);
   // Exact conversions only: the rest (floats into int64, numbers into bool) have numpy's and
   // PyTorch's rules, which the general path applies.

@@ -10,6 +10,7 @@ PYBIND11_MODULE(_C, m) {
   tg::bindings::bind_nn(m);
   tg::bindings::bind_optim(m);
   tg::bindings::bind_runtime(m);
+  tg::bindings::bind_random(m);
   tg::bindings::bind_testing(m);
   tg::bindings::add_argument_error_fallbacks(m);
   // What `from tapegrad._C import *` gives the package (tapegrad/__init__.py): every public

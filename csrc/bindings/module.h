@@ -30,6 +30,7 @@ void warn_create_graph_backward();
 void bind_nn(py::module_& m);
 void bind_optim(py::module_& m);  // fused optimizer steps (_C._optim)
 void bind_runtime(py::module_& m);  // threads and the allocator
+void bind_random(py::module_& m);  // Generator objects and the random fills that take one
 void bind_testing(py::module_& m);
 // Last: every bound function and method of `m` (and its submodules and classes) raises PyTorch's
 // "received an invalid combination of arguments" instead of pybind11's text (argument_errors.cpp).

@@ -2,6 +2,15 @@
 
 namespace tg {
 
+namespace detail {
+std::atomic<DType> g_default_float{DType::Float32};
+}
+
+void set_default_float(DType d) {
+  TG_CHECK(is_floating(d), Type, "only floating-point types are supported as the default type");
+  detail::g_default_float.store(d, std::memory_order_relaxed);
+}
+
 const char* dtype_name(DType d) {
   switch (d) {
     case DType::Bool: return "bool";

@@ -1,5 +1,6 @@
 // The four element types and PyTorch's type promotion between them.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -10,7 +11,14 @@ namespace tg {
 // Ordered by promotion rank: promoting two dtypes picks the larger one.
 enum class DType : uint8_t { Bool = 0, Int64 = 1, Float32 = 2, Float64 = 3 };
 
-constexpr DType kDefaultFloat = DType::Float32;
+// The dtype Python floats, float data and int -> float promotions (exp of an int tensor) take:
+// float32 until set_default_dtype changes it (to float32 or float64 only, as PyTorch allows).
+// A relaxed load: every op that promotes reads it, and a change need not order anything else.
+namespace detail {
+extern std::atomic<DType> g_default_float;
+}
+inline DType default_float() { return detail::g_default_float.load(std::memory_order_relaxed); }
+void set_default_float(DType d);  // TG_CHECKs that d is floating
 
 inline size_t itemsize(DType d) {
   switch (d) {

@@ -36,7 +36,7 @@ struct TensorImpl {
   Shape strides;         // in elements
   int64_t offset = 0;    // in elements
   int64_t numel = 0;
-  DType dtype = kDefaultFloat;
+  DType dtype = DType::Float32;
   bool contiguous = true;
   // A Python number turned into a 0-d tensor: it takes part in type promotion only by
   // category (2.5 * int_tensor -> float32, 2.5 * float32_tensor stays float32).

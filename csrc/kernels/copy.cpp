@@ -120,32 +120,29 @@ Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype) {
 }
 
 namespace {
-std::mutex g_rng_mutex;
-std::mt19937_64 g_rng{std::random_device{}()};
-
+// Draws a whole tensor under one lock of the generator (see kernels/generator.h).
 template <class Dist>
-void fill_random(const Tensor& t, Dist dist) {
+void fill_random(const Tensor& t, Dist dist, Generator* gen) {
   TG_CHECK(t.is_contiguous(), Runtime, "random fill expects a contiguous tensor");
-  std::lock_guard<std::mutex> lock(g_rng_mutex);
+  Generator& g = gen ? *gen : *default_generator();
   visit_floating(t.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t.data<T>();
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(dist(g_rng));
+    g.draw([&](std::mt19937_64& engine) {
+      for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(dist(engine));
+    });
   });
 }
 }  // namespace
 
-void manual_seed(uint64_t seed) {
-  std::lock_guard<std::mutex> lock(g_rng_mutex);
-  g_rng.seed(seed);
+void manual_seed(uint64_t seed) { default_generator()->manual_seed(seed); }
+
+void fill_uniform(const Tensor& t, double low, double high, Generator* gen) {
+  fill_random(t, std::uniform_real_distribution<double>(low, high), gen);
 }
 
-void fill_uniform(const Tensor& t, double low, double high) {
-  fill_random(t, std::uniform_real_distribution<double>(low, high));
-}
-
-void fill_normal(const Tensor& t, double mean, double std) {
-  fill_random(t, std::normal_distribution<double>(mean, std));
+void fill_normal(const Tensor& t, double mean, double std, Generator* gen) {
+  fill_random(t, std::normal_distribution<double>(mean, std), gen);
 }
 
 }  // namespace tg::kernels

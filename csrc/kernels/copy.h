@@ -4,6 +4,7 @@
 
 #include "core/scalar.h"
 #include "core/tensor.h"
+#include "kernels/generator.h"
 
 namespace tg::kernels {
 
@@ -21,9 +22,9 @@ Tensor full(const Shape& sizes, Scalar value, DType dtype);
 // else in doubles, as PyTorch does.
 Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype);
 
-// Random numbers from one process-wide generator; manual_seed makes them reproducible.
+// Random numbers from `gen`, or the default generator (null); manual_seed seeds the default one.
 void manual_seed(uint64_t seed);
-void fill_uniform(const Tensor& t, double low, double high);
-void fill_normal(const Tensor& t, double mean, double std);
+void fill_uniform(const Tensor& t, double low, double high, Generator* gen = nullptr);
+void fill_normal(const Tensor& t, double mean, double std, Generator* gen = nullptr);
 
 }  // namespace tg::kernels

@@ -22,7 +22,7 @@ namespace tg::elementwise {
 inline Tensor cast_to(const Tensor& t, DType d) { return t.dtype() == d ? t : kernels::cast(t, d); }
 
 // The floating dtype an op like exp or div computes in: ints and bools go to float32.
-inline DType floating_result(DType d) { return is_floating(d) ? d : kDefaultFloat; }
+inline DType floating_result(DType d) { return is_floating(d) ? d : default_float(); }
 
 // An enum kernel (kernels/pointwise.h) over both operands cast to `d`.
 inline Tensor binary_in(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType d) {

@@ -170,7 +170,7 @@ struct Copy {
   static constexpr const char* name = "copy";
   static constexpr const char* node = "torch::autograd::CopyBackwards";
   struct Saved {
-    DType src_dtype = kDefaultFloat;
+    DType src_dtype = DType::Float32;
   };
   static Tensor forward(const Tensor& self, const Tensor& src) {
     TG_CHECK(broadcast_shapes(self.sizes(), src.sizes()) == self.sizes(), Runtime, "output with shape ",

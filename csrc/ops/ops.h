@@ -17,8 +17,8 @@ namespace tg {
 // ---- creation (no history) ----
 Tensor scalar_tensor(double value, DType dtype = DType::Float64);  // a wrapped Python number
 Tensor scalar_tensor(Scalar value);  // the same in the number's own dtype (bool, int64, float64), exact
-Tensor zeros(const Shape& sizes, DType dtype = kDefaultFloat);
-Tensor ones(const Shape& sizes, DType dtype = kDefaultFloat);
+Tensor zeros(const Shape& sizes, DType dtype = default_float());
+Tensor ones(const Shape& sizes, DType dtype = default_float());
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 

@@ -23,7 +23,7 @@ struct PromotionState {
   void add(const Tensor& t) {
     auto& slot = t.is_wrapped_number() ? wrapped : t.dim() == 0 ? zero_dim : dimensioned;
     // A Python float counts as the default dtype, not as float64.
-    DType d = t.is_wrapped_number() && is_floating(t.dtype()) ? kDefaultFloat : t.dtype();
+    DType d = t.is_wrapped_number() && is_floating(t.dtype()) ? default_float() : t.dtype();
     slot = slot ? promote(*slot, d) : d;
   }
   DType result() const { return *combine(dimensioned, combine(zero_dim, wrapped)); }

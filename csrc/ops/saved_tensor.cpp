@@ -59,7 +59,7 @@ SavedTensor::~SavedTensor() { count(0); }
 int64_t SavedTensor::total_bytes() { return g_saved_bytes.load(std::memory_order_relaxed); }
 
 SavedInfo SavedTensor::info() const {
-  if (!data_.defined()) return {Shape{}, kDefaultFloat, 0, !saved_};
+  if (!data_.defined()) return {Shape{}, DType::Float32, 0, !saved_};
   return {data_.sizes(), data_.dtype(), counted_bytes_, false};
 }
 

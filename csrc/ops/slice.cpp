@@ -167,7 +167,7 @@ struct SlicePut {
   struct Saved {
     Geometry g;
     Shape value_sizes;
-    DType value_dtype = kDefaultFloat;
+    DType value_dtype = DType::Float32;
   };
   static Tensor forward(const Tensor& self, const Tensor& value, const Geometry& g) {
     expand(value, g.sizes);  // PyTorch's check and message (a view: forward does not record)

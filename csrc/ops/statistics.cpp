@@ -92,7 +92,7 @@ struct Logsumexp : SavesInputAndOutput {
   static constexpr const char* name = "logsumexp";
   static constexpr const char* node = "LogsumexpBackward0";
   static Tensor forward(const Tensor& a_in, const DimList& dims, bool keepdim) {
-    Tensor a = is_floating(a_in.dtype()) ? a_in : to_dtype(a_in, kDefaultFloat);
+    Tensor a = is_floating(a_in.dtype()) ? a_in : to_dtype(a_in, default_float());
     DimMask mask = dim_mask(a, dims);
     Tensor m = kernels::reduce_keepdim(a, mask, kernels::ReduceOp::Max);
     m = where(isinf(m), zeros_like(m), m);

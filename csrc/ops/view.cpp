@@ -240,7 +240,7 @@ struct ToDtype {
   static constexpr const char* name = "to";
   static constexpr const char* node = "ToCopyBackward0";
   struct Saved {
-    DType from = kDefaultFloat;
+    DType from = DType::Float32;
   };
   static Tensor forward(const Tensor& a, DType dtype) { return kernels::cast(a, dtype); }
   static void save(Saved& s, const Tensor& a, DType, const Tensor&) { s.from = a.dtype(); }

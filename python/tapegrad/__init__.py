@@ -16,11 +16,26 @@ from . import return_types  # noqa: F401
 from ._size import Size
 from ._creation import (  # noqa: F401
     tensor, as_tensor, zeros, ones, empty, full, arange, rand, randn, linspace, eye, randint,
-    zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
-    FloatTensor, DoubleTensor, LongTensor, BoolTensor,
+    zeros_like, ones_like, empty_like, full_like, rand_like, randn_like, randint_like,
 )
+from ._legacy_tensor import FloatTensor, DoubleTensor, LongTensor, BoolTensor  # noqa: F401
 from . import _tensor  # noqa: F401  (installs Python-side Tensor methods)
 from .functional import unique, unique_consecutive, nonzero  # noqa: F401  (and their Tensor methods)
+from . import _legacy_tensor
+_legacy_tensor.install()  # Tensor(data) / Tensor(*sizes), x.new_*, x.type()
+from ._device import device, set_default_device, get_default_device  # noqa: F401
+from ._dtypes import (  # noqa: F401
+    set_default_dtype, get_default_dtype, finfo, iinfo, promote_types, can_cast, result_type,
+    is_floating_point, is_complex, is_nonzero, get_float32_matmul_precision, set_float32_matmul_precision,
+)
+from . import accelerator, backends, cuda  # noqa: F401
+from ._C import Generator  # noqa: F401
+from ._random import (  # noqa: F401
+    default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
+    bernoulli, multinomial, normal, randperm, poisson,
+)
+from . import _random
+_random.install()  # Tensor.uniform_ / normal_ / ... / bernoulli / multinomial
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: F401
 from . import autograd  # noqa: F401
 

@@ -8,9 +8,11 @@ import warnings
 
 import numpy as np
 
-from . import _C
+from . import _C, _device as _dv
 from ._C import Tensor, dtype as _dtype
 
+# The default float dtype; tapegrad.set_default_dtype rebinds it (and the core's, which Python
+# floats in arithmetic and int -> float promotions read). Read at each call, as a global.
 _FLOAT = _dtype.float32
 
 # Sizes come as varargs, zeros(2, 3), or as one sequence, zeros((2, 3)) / zeros(x.shape).
@@ -167,9 +169,11 @@ def _from_numbers(data, dtype):
         return np.asarray(data, dtype=np_dtype)
 
 
-def tensor(data: Any, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False,
-           device: Any = None) -> Tensor:
+def tensor(data: Any, dtype: Optional[_dtype] = None, device: Any = None, requires_grad: builtins.bool = False,
+           pin_memory: builtins.bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays, tensors)."""
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "tensor")
     if dtype is not None and not isinstance(dtype, _dtype):
         raise TypeError(f"tensor(): argument 'dtype' must be tapegrad.dtype, not {type(dtype).__name__}")
     if isinstance(data, Tensor):
@@ -193,9 +197,11 @@ _SHAREABLE = {np.dtype(np.float32): _dtype.float32, np.dtype(np.float64): _dtype
               np.dtype(np.int64): _dtype.int64, np.dtype(np.bool_): _dtype.bool}
 
 
-def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
+def as_tensor(data: Any, dtype: Optional[_dtype] = None, device: Any = None) -> Tensor:
     """`data` itself when it is a tensor of that dtype; an ndarray of a dtype tapegrad has
     shares its memory (as from_numpy does, with its errors and warning); else a copy."""
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     if isinstance(data, np.ndarray):
@@ -205,14 +211,20 @@ def as_tensor(data: Any, dtype: Optional[_dtype] = None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def zeros(*size: SizeArg, dtype: Optional[_dtype] = None, device: Any = None,
+          requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "zeros")
     dims = _sizes(size, "zeros")
     if dims and min(dims) < 0:
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(dims, 0, dtype or _FLOAT, requires_grad)
 
 
-def ones(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def ones(*size: SizeArg, dtype: Optional[_dtype] = None, device: Any = None,
+          requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "ones")
     return _filled(_sizes(size, "ones"), 1, dtype or _FLOAT, requires_grad)
 
 
@@ -228,12 +240,17 @@ def _filled(size: Tuple[int, ...], value: Number, dtype: _dtype, requires_grad: 
     return _finish(_C._full(size, value, dtype), requires_grad)
 
 
-def empty(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def empty(*size: SizeArg, dtype: Optional[_dtype] = None, device: Any = None,
+          requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "empty")
     return _finish(_C._empty(_sizes(size, "empty"), dtype or _FLOAT), requires_grad)
 
 
-def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None,
+def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None, device: Any = None,
          requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "full")
     size = _sizes((size,) if isinstance(size, (tuple, list)) else size, "full")
     if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
         fill_value = fill_value.item()  # its number decides the dtype, as in PyTorch
@@ -248,7 +265,9 @@ def full(size: Sequence[int], fill_value: Number, dtype: Optional[_dtype] = None
 
 
 def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype: Optional[_dtype] = None,
-           requires_grad: builtins.bool = False) -> Tensor:
+           device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "arange")
     if end is None:
         start, end = 0, start
     # 0-d tensors count as their numbers (arange(T.tensor(3)) is int64, as in PyTorch).
@@ -261,17 +280,29 @@ def arange(start: Number, end: Optional[Number] = None, step: Number = 1, dtype:
     return _finish(_C._arange(start, end, step, dtype), requires_grad)
 
 
-def rand(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return _finish(_C._rand(_sizes(size, "rand"), dtype or _FLOAT), requires_grad)
+def rand(*size: SizeArg, generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None,
+          device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "rand")
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"rand(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    return _finish(_C._rand(_sizes(size, "rand"), dtype or _FLOAT, generator), requires_grad)
 
 
-def randn(*size: SizeArg, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT), requires_grad)
+def randn(*size: SizeArg, generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None,
+          device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "randn")
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"randn(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    return _finish(_C._randn(_sizes(size, "randn"), dtype or _FLOAT, generator), requires_grad)
 
 
-def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = None,
+def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = None, device: Any = None,
              requires_grad: builtins.bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, both included."""
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "linspace")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     _C._empty((int(steps),), dtype or _FLOAT)  # a size that cannot be allocated fails here, with the byte count
@@ -279,8 +310,10 @@ def linspace(start: Number, end: Number, steps: int, dtype: Optional[_dtype] = N
     return _finish(_C._from_array(values, dtype or _FLOAT), requires_grad)
 
 
-def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None,
+def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None, device: Any = None,
         requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "eye")
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
@@ -290,8 +323,11 @@ def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype] = None,
 
 
 def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Optional[Sequence[int]] = None,
-            dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+            generator: Optional[_C.Generator] = None, dtype: Optional[_dtype] = None, device: Any = None,
+            requires_grad: builtins.bool = False) -> Tensor:
     """Integers uniformly from [low, high), from the generator manual_seed seeds."""
+    if device is not None or not _dv._default_is_cpu:
+        _dv.check(device, "randint")
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, cast(Sequence[int], high)
     if high is None:
@@ -302,53 +338,63 @@ def randint(low: int, high: Union[int, Sequence[int], None] = None, size: Option
     top = cast(int, high)
     if top <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={top}")
-    u = _C._rand(tuple(size), _dtype.float64).numpy()
+    if generator is not None and not isinstance(generator, _C.Generator):
+        raise TypeError(f"randint(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    u = _C._rand(tuple(size), _dtype.float64, generator).numpy()
     values = np.minimum(np.floor(low + u * (top - low)), top - 1).astype(np.int64)
     return _finish(_C._from_array(values, dtype or _dtype.int64), requires_grad)
 
 
 # A tensor's shape needs no parsing or checking: the *_like functions go straight to the core.
-def zeros_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def zeros_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
+        requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None:
+        _dv.check(device, "zeros_like")
     return _filled(input.shape, 0, dtype or input.dtype, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
+        requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None:
+        _dv.check(device, "ones_like")
     return _filled(input.shape, 1, dtype or input.dtype, requires_grad)
 
 
-def empty_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
+def empty_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
+        requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None:
+        _dv.check(device, "empty_like")
     return _finish(_C._empty(input.shape, dtype or input.dtype), requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None,
+def full_like(input: Tensor, fill_value: Number, dtype: Optional[_dtype] = None, device: Any = None,
               requires_grad: builtins.bool = False) -> Tensor:
+    if device is not None:
+        _dv.check(device, "full_like")
     return _filled(input.shape, fill_value, dtype or input.dtype, requires_grad, "full_like")
 
 
-def rand_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
+        requires_grad: builtins.bool = False, generator: Optional[_C.Generator] = None) -> Tensor:
+    if device is not None:
+        _dv.check(device, "rand_like")
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Optional[_dtype] = None, requires_grad: builtins.bool = False) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input: Tensor, dtype: Optional[_dtype] = None, device: Any = None,
+        requires_grad: builtins.bool = False, generator: Optional[_C.Generator] = None) -> Tensor:
+    if device is not None:
+        _dv.check(device, "randn_like")
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def _legacy(dtype_: _dtype, name: str) -> Callable[..., Tensor]:
-    def make(*data_or_size: Any) -> Tensor:
-        """Legacy constructor: Tensor(list_of_data) copies data, Tensor(2, 3) makes an
-        uninitialised tensor of that size (as torch.FloatTensor does)."""
-        args = data_or_size
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            return tensor(args[0], dtype=dtype_)
-        if not all(isinstance(a, numbers.Integral) for a in args):
-            raise TypeError(f"{name}(): arguments must be a sequence of data or integer sizes")
-        return empty(*args, dtype=dtype_)
-
-    make.__name__ = name
-    return make
-
-
-FloatTensor = _legacy(_dtype.float32, "FloatTensor")
-DoubleTensor = _legacy(_dtype.float64, "DoubleTensor")
-LongTensor = _legacy(_dtype.int64, "LongTensor")
-BoolTensor = _legacy(_dtype.bool, "BoolTensor")
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype: Optional[_dtype] = None,
+                 device: Any = None, requires_grad: builtins.bool = False,
+                 generator: Optional[_C.Generator] = None) -> Tensor:
+    """Integers from [low, high) (randint_like(x, high) counts from 0) in input's shape and dtype."""
+    if device is not None:
+        _dv.check(device, "randint_like")
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)

@@ -6,7 +6,7 @@ from typing import Any, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _C, _printing
+from . import _C, _device, _printing
 from ._C import Tensor
 from .serialization import _pickling
 
@@ -53,7 +53,56 @@ def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_sca
     return _C.from_numpy(np.asarray(array, order="C"))  # (ascontiguousarray would make a 0-d result 1-d)
 
 
+def _cpu(self: Tensor, memory_format: Any = None) -> Tensor:
+    return self  # already there: torch returns the tensor itself
+
+
+def _cuda(self: Tensor, device: Any = None, non_blocking: "builtins.bool" = False, memory_format: Any = None) -> Tensor:
+    if isinstance(device, int) and not isinstance(device, builtins.bool):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _get_device(self: Tensor) -> int:
+    return -1  # PyTorch's answer for a CPU tensor
+
+
+def _device_of(self: Tensor) -> _device.device:
+    return _device.CPU
+
+
+def _true(self: Tensor) -> "builtins.bool":
+    return True
+
+
+def _false(self: Tensor) -> "builtins.bool":
+    return False
+
+
+def _format(self: Tensor, format_spec: str) -> str:
+    """f'{loss:.4f}' and f'{t}' of a 0-d tensor format its number (item()), as torch's; other
+    tensors print as str() with an empty spec and refuse any other spec."""
+    if self.dim() == 0:
+        return self.item().__format__(format_spec)
+    if format_spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(self)
+
+
 _METHODS = {
+    "__format__": _format,
+    # Every tensor lives on the CPU (see _device.py): the device attributes are constants.
+    "device": property(_device_of),
+    "is_cpu": property(_true),
+    "is_cuda": property(_false),
+    "is_mps": property(_false),
+    "is_meta": property(_false),
+    "is_xpu": property(_false),
+    "is_sparse": property(_false),
+    "is_quantized": property(_false),
+    "cpu": _cpu,
+    "cuda": _cuda,
+    "get_device": _get_device,
     "__repr__": _repr,
     "__str__": _repr,
     "__array__": _array,

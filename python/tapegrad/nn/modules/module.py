@@ -4,6 +4,7 @@ import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, TypeVar, Union
 
+from ... import _device
 from ..._C import Tensor, dtype as _dtype
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
@@ -360,6 +361,8 @@ class Module:
             device, dtype = None, device
         elif isinstance(device, Tensor):
             device, dtype = None, device.dtype
+        elif device is not None:
+            _device.check(device)  # torch's errors for 'cuda', 'mps', bad strings
         if dtype is None:
             return self
         if not dtype.is_floating_point:
@@ -374,6 +377,9 @@ class Module:
 
     def cpu(self: T) -> T:
         return self
+
+    def cuda(self: T, device: Any = None) -> T:
+        raise AssertionError("Torch not compiled with CUDA enabled")
 
     # ---- state dicts ----
     def state_dict(self, destination: Optional[Dict[str, Tensor]] = None, prefix: str = "",
