@@ -86,6 +86,7 @@ Tensor drop_dim(const Tensor& t, int64_t d, bool keepdim, int64_t input_dims) {
     static constexpr const char* node = node_name;               \
   }
 TG_PICKED(SortValues, "sort", "SortBackward0");
+TG_PICKED(SortStableValues, "sort_stable", "SortBackward1");  // sort(stable=...)
 TG_PICKED(TopkValues, "topk", "TopkBackward0");
 TG_PICKED(KthvalueValues, "kthvalue", "KthvalueBackward0");
 TG_PICKED(MedianDimValues, "median_dim", "MedianBackward1");
@@ -109,7 +110,9 @@ TensorList sort(const Tensor& x, int64_t dim, bool descending) {
 }
 
 TensorList sort_stable(const Tensor& x, std::optional<bool>, int64_t dim, bool descending) {
-  return sort(x, dim, descending);  // every sort here is stable
+  const int64_t d = checked_dim(x, dim);
+  Tensor indices = sort_indices(x, d, descending);  // every sort here is stable
+  return {apply_op<SortStableValues>(x, indices, d, true), indices};
 }
 
 }  // namespace
@@ -238,7 +241,7 @@ constexpr uint8_t kBoth = kFunction | kMethod;
 }  // namespace
 
 void register_sorting_ops(std::vector<OpInfo>& ops) {
-  register_ops<SortValues, TopkValues, KthvalueValues, MedianDimValues, NanmedianDimValues, ModeValues,
+  register_ops<SortValues, SortStableValues, TopkValues, KthvalueValues, MedianDimValues, NanmedianDimValues, ModeValues,
                MedianAll<false>, MedianAll<true>>(ops);
   register_functions(
       ops,

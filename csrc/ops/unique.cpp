@@ -26,18 +26,32 @@ Tensor rows_of(const Tensor& x, std::optional<int64_t> dim) {
 
 }  // namespace
 
-// The values of unique carry a node whose backward raises, as torch's.
-struct Unique2 {
-  static constexpr const char* name = "unique";
-  static constexpr const char* node = "Unique2Backward0";
+// The values of unique carry a node whose backward raises, as torch's (one node name per form).
+template <class Op>
+struct NoDerivative {
   struct Saved {};
   struct Found {
     Tensor values;
   };
   static Tensor forward(const Tensor&, const Found& found) { return found.values; }
   static TensorList backward(Saved&, const Tensor&, Needs) {
-    TG_ERROR(NotImplemented, "the derivative for '_unique2' is not implemented.");
+    TG_ERROR(NotImplemented, "the derivative for '", Op::aten, "' is not implemented.");
   }
+};
+struct Unique2 : NoDerivative<Unique2> {
+  static constexpr const char* name = "unique";
+  static constexpr const char* node = "Unique2Backward0";
+  static constexpr const char* aten = "_unique2";
+};
+struct UniqueDim : NoDerivative<UniqueDim> {
+  static constexpr const char* name = "unique_dim";
+  static constexpr const char* node = "UniqueDimBackward0";
+  static constexpr const char* aten = "unique_dim";
+};
+struct UniqueConsecutive : NoDerivative<UniqueConsecutive> {
+  static constexpr const char* name = "unique_consecutive";
+  static constexpr const char* node = "UniqueConsecutiveBackward0";
+  static constexpr const char* aten = "unique_consecutive";
 };
 
 UniqueResult unique(const Tensor& x, bool consecutive, std::optional<int64_t> dim) {
@@ -92,7 +106,10 @@ UniqueResult unique(const Tensor& x, bool consecutive, std::optional<int64_t> di
       values = contiguous(transpose(reshape(chosen, front), 0, d));
     }
   }
-  return {apply_op<Unique2>(x, Unique2::Found{values}), inverse, counts};
+  Tensor recorded = consecutive ? apply_op<UniqueConsecutive>(x, UniqueConsecutive::Found{values})
+                    : dim       ? apply_op<UniqueDim>(x, UniqueDim::Found{values})
+                                : apply_op<Unique2>(x, Unique2::Found{values});
+  return {recorded, inverse, counts};
 }
 
 // The positions of nonzero elements: one row of x.dim() indices each, in row-major order.
@@ -145,7 +162,7 @@ TensorList nonzero_tuple(const Tensor& x) {
 }  // namespace
 
 void register_unique_ops(std::vector<OpInfo>& ops) {
-  register_ops<Unique2>(ops);
+  register_ops<Unique2, UniqueDim, UniqueConsecutive>(ops);
   register_functions(
       ops,
       {

@@ -1,6 +1,7 @@
 """Op-table entries (see op_db.py) of the reductions added beside sum/mean/var: aminmax, var_mean,
 std_mean (each result of their one node gets an entry), nansum, nanmean, and quantile /
-nanquantile (composed of sort, gather and lerp: their node is the last step's)."""
+nanquantile (composed of sort, gather and lerp: their node is the last step's; torch ends
+with an in-place squeeze, SqueezeBackward4)."""
 from op_db_types import OpEntry, S
 
 DIM_SAMPLES = [S((2, 3, 4)), S((5,)), S((4, 3), layouts=("t",)), S((6, 2), layouts=("s",))]
@@ -28,9 +29,10 @@ REDUCTION_OPS = [
             "NansumBackward0", DIM_SAMPLES),
     OpEntry("nanmean", lambda tg, a: a.nanmean(-1), lambda np, a: np.nanmean(a, -1), "DivBackward0", DIM_SAMPLES),
     OpEntry("quantile", lambda tg, a: tg.quantile(a, 0.3, dim=0), lambda np, a: _np_quantile(np, a, 0.3, 0),
-            "SqueezeBackward1", DIM_SAMPLES),
+            "SqueezeBackward1", DIM_SAMPLES, torch_node="SqueezeBackward4"),
     OpEntry("quantile", lambda tg, a: a.quantile(tg.tensor([0.25, 0.5], dtype=a.dtype), dim=-1, keepdim=True),
-            lambda np, a: _np_quantile(np, a, [0.25, 0.5], -1, True), "UnsqueezeBackward0", DIM_SAMPLES),
+            lambda np, a: _np_quantile(np, a, [0.25, 0.5], -1, True), "UnsqueezeBackward0", DIM_SAMPLES,
+            torch_node="SqueezeBackward4"),
     OpEntry("nanquantile", lambda tg, a: tg.nanquantile(a, 0.7), lambda np, a: _np_quantile(np, a, 0.7),
-            "SqueezeBackward1", ALL_SAMPLES),
+            "SqueezeBackward1", ALL_SAMPLES, torch_node="SqueezeBackward4"),
 ]

@@ -24,8 +24,8 @@ SORTING_OPS = [
             "SortBackward0", ROW_SAMPLES),
     OpEntry("sort", lambda tg, a: a.sort(dim=0, descending=True)[0], lambda np, a: -np.sort(-a, 0),
             "SortBackward0", DIM_SAMPLES),
-    OpEntry("sort", lambda tg, a: a.sort(stable=True, dim=0).values, lambda np, a: np.sort(a, 0),
-            "SortBackward0", DIM_SAMPLES),
+    OpEntry("sort_stable", lambda tg, a: a.sort(stable=True, dim=0).values, lambda np, a: np.sort(a, 0),
+            "SortBackward1", DIM_SAMPLES),
     OpEntry("sort", lambda tg, a: tg.msort(a), lambda np, a: np.sort(a, 0), "SortBackward0", DIM_SAMPLES),
     OpEntry("topk", lambda tg, a: a.topk(2).values, lambda np, a: -np.sort(-a, -1)[..., :2], "TopkBackward0",
             DIM_SAMPLES),
@@ -61,6 +61,8 @@ SORTING_OPS = [
 SORTING_OPS += [
     OpEntry("unique", lambda tg, a: tg.unique(a), lambda np, a: np.unique(a), "Unique2Backward0", ROW_SAMPLES,
             no_derivative=True, gradgrad=False),
-    OpEntry("unique", lambda tg, a: a.unique(dim=0), lambda np, a: np.unique(a, axis=0), "Unique2Backward0",
+    OpEntry("unique_dim", lambda tg, a: a.unique(dim=0), lambda np, a: np.unique(a, axis=0), "UniqueDimBackward0",
             DIM_SAMPLES, no_derivative=True, gradgrad=False),
+    OpEntry("unique_consecutive", lambda tg, a: tg.unique_consecutive(a), lambda np, a: a.reshape(-1),
+            "UniqueConsecutiveBackward0", ROW_SAMPLES, no_derivative=True, gradgrad=False),
 ]

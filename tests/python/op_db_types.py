@@ -27,6 +27,7 @@ class OpEntry:
     away_from_zero: float = 0.0  # keep |x| above this (kinks at 0)
     gradgrad: bool = True  # has a second derivative worth checking (gradgradcheck)
     no_derivative: bool = False  # backward raises NotImplementedError, as torch's (unique)
+    torch_node: str = ""  # torch's grad_fn name where a composed op ends differently (quantile)
     gc_eps: float = 1e-6  # gradcheck step and tolerance (PyTorch's defaults)
     gc_atol: float = 1e-5
 

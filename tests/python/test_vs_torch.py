@@ -18,7 +18,9 @@ def test_forward_and_gradients_match_torch(entry, sample, rng):
     their_out = entry.fn(torch, *theirs)
     assert tuple(ours_out.shape) == tuple(their_out.shape)
     np.testing.assert_allclose(ours_out.detach().numpy(), their_out.detach().numpy(), rtol=1e-10, atol=1e-12)
-    assert their_out.grad_fn.name() == entry.node
+    assert their_out.grad_fn.name() == (entry.torch_node or entry.node)
+    if entry.no_derivative:
+        return
     weights = rng.uniform(-1, 1, size=tuple(ours_out.shape))
     (ours_out * tg.tensor(weights)).sum().backward()
     (their_out * torch.tensor(weights)).sum().backward()
