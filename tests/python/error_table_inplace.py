@@ -21,3 +21,5 @@ INPLACE_OTHER = {"exp_", "neg_", "negative_", "relu_", "sigmoid_", "tanh_", "abs
 INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to the desired output type Long")
                      for name in INPLACE_BINARY}
 INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None, "logical_and_": None, "logical_or_": None})
+# shape helper (op_db_shape.py): in-place methods without a tensor operand
+INPLACE_OTHER |= {"tril_", "triu_"}

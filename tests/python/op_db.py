@@ -303,3 +303,5 @@ OPS += NN_OPS
 
 def entries_for(op_name):
     return [e for e in OPS if e.op == op_name]
+from op_db_shape import SHAPE_OPS  # noqa: E402
+OPS += SHAPE_OPS
