@@ -22,6 +22,7 @@ void register_nn_activation_ops(std::vector<OpInfo>& ops);
 void register_nn_loss_ops(std::vector<OpInfo>& ops);
 void register_nn_layer_ops(std::vector<OpInfo>& ops);
 void register_triangular_ops(std::vector<OpInfo>& ops);
+void register_rearrange_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -45,6 +46,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_nn_loss_ops(all);
     register_nn_layer_ops(all);
     register_triangular_ops(all);
+    register_rearrange_ops(all);
     return all;
   }();
   return ops;

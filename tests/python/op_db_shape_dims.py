@@ -5,4 +5,20 @@ from op_db_dims import DimOp
 SHAPE_DIM_OPS = {
     "diagonal": DimOp(lambda L, f, x, d: f(0, d, -1)),
     "diag_embed": DimOp(lambda L, f, x, d: f(0, d, -1), extra=1),
+    "roll": DimOp(lambda L, f, x, d: f((1,) * len(d) if isinstance(d, tuple) else 1, d), tuple_dims=True,
+                  zero_d=(IndexError, r"Dimension specified as -?\d+ but tensor has no dimensions")),
+    "movedim": DimOp(lambda L, f, x, d: f(d, (0, 1)[:len(d)] if isinstance(d, tuple) else 0), tuple_dims=True),
+    "moveaxis": DimOp(lambda L, f, x, d: f((0, 1)[:len(d)] if isinstance(d, tuple) else 0, d), tuple_dims=True),
+    "rot90": DimOp(lambda L, f, x, d: f(1, d if isinstance(d, tuple) else (0, d)), tuple_dims=True,
+                   zero_d=(RuntimeError, r"expected total dims >= 2, but got total dims = 0")),
+    # tile's `dims` are repetition counts, not dims (the coverage test goes by the name): its
+    # rows check the dims of the tiled result's sum.
+    "tile": DimOp(lambda L, f, x, d: f(()).sum(d)),
+    "repeat_interleave": DimOp(lambda L, f, x, d: f(2, d)),
+    "swapdims": DimOp(lambda L, f, x, d: f(d, 0)),
+    # A dim past the end fails an internal assert in PyTorch's narrow_copy ("Expected dim <
+    # ..."); tapegrad raises the IndexError its narrow raises, so on PyTorch that row runs narrow.
+    "narrow_copy": DimOp(lambda L, f, x, d: (L.narrow(x, d, 0, 1) if L.__name__ == "torch" and x.dim() and d >= 0
+                                             else f(d, 0, 1)),
+                         zero_d=(RuntimeError, r"narrow\(\) cannot be applied to a 0-dim tensor\.")),
 }
