@@ -25,12 +25,13 @@ enum class Mode { Function, Method, InPlace };
 struct Overload {
   Signature signature;
   Invoke invoke;
+  PyObject* named_tuple = nullptr;  // tapegrad.return_types.<name>, found at the first call (kept for good)
 };
 
 struct OpFunctionData {
   std::string name;  // as Python sees it: atan2, atan2_
   Mode mode;
-  std::vector<const Overload*> overloads;
+  std::vector<Overload*> overloads;
   std::string doc;
 };
 
@@ -56,17 +57,34 @@ bool any_requires_grad(const Overload& o, const Arg* args) {
   return false;
 }
 
-Tensor run(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+// Several results: a tuple, or the named tuple torch.return_types has for the op (topk, sort).
+PyObject* results_object(Overload& o, TensorList&& results) {
+  py::tuple items(results.size());
+  for (size_t i = 0; i < results.size(); ++i)
+    items[i] = py::reinterpret_steal<py::object>(py_convert::tensor_object(std::move(results[i])));
+  if (o.signature.returns() == Returns::Tuple) return items.release().ptr();
+  if (!o.named_tuple) {
+    py::tuple fields(o.signature.return_names().size());
+    for (size_t i = 0; i < fields.size(); ++i) fields[i] = py::str(o.signature.return_names()[i]);
+    o.named_tuple = py::module_::import("tapegrad.return_types")
+                        .attr("_named_tuple")(o.signature.name(), fields)
+                        .release()
+                        .ptr();
+  }
+  return PyObject_Call(o.named_tuple, items.ptr(), nullptr);
+}
+
+PyObject* run(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   const bool in_place = f.mode == Mode::InPlace, method = f.mode != Mode::Function;
   Arg parsed[kMaxParams];
   Tensor out;
-  const Overload* chosen = nullptr;
+  Overload* chosen = nullptr;
   if (f.overloads.size() == 1) {
     std::string why;
     chosen = f.overloads[0];
     if (!chosen->signature.bind(args, nargs, kwnames, parsed, out, in_place, method, &why)) TG_ERROR(Type, why);
   } else {
-    for (const Overload* o : f.overloads) {
+    for (Overload* o : f.overloads) {
       if (o->signature.bind(args, nargs, kwnames, parsed, out, in_place, method, nullptr)) {
         chosen = o;
         break;
@@ -74,22 +92,23 @@ Tensor run(const OpFunctionData& f, PyObject* const* args, Py_ssize_t nargs, PyO
     }
     if (!chosen) no_overload_fits(f, args, nargs, kwnames);
   }
+  if (chosen->invoke.many) return results_object(*chosen, chosen->invoke.many(parsed));
   if (in_place) {
     const Tensor self = parsed[0].tensor;
-    return apply_inplace(self, [&](const Tensor& current) {
+    return py_convert::tensor_object(apply_inplace(self, [&](const Tensor& current) {
       parsed[0].tensor = current;
-      return chosen->invoke(parsed);
-    });
+      return chosen->invoke.one(parsed);
+    }));
   }
-  if (!out.defined()) return chosen->invoke(parsed);
+  if (!out.defined()) return py_convert::tensor_object(chosen->invoke.one(parsed));
   check_out_argument(out, any_requires_grad(*chosen, parsed), f.name.c_str());
-  return write_out(out, chosen->invoke(parsed));
+  return py_convert::tensor_object(write_out(out, chosen->invoke.one(parsed)));
 }
 
 PyObject* op_vectorcall(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   const OpFunctionData& f = *reinterpret_cast<OpFunction*>(callable)->data;
   try {
-    return py_convert::tensor_object(run(f, args, PyVectorcall_NARGS(nargsf), kwnames));
+    return run(f, args, PyVectorcall_NARGS(nargsf), kwnames);
   } catch (...) {
     py::detail::try_translate_exceptions();  // tg::Error -> PyTorch's exception type
     return nullptr;
@@ -183,7 +202,7 @@ void bind_op_schemas(py::module_& m) {
   std::vector<OpFunctionData*> order;
   for (const OpInfo& op : registered_ops()) {
     if (!op.schema.signature) continue;
-    const Overload& o = overloads.emplace_back(Overload{Signature(op.schema.signature), op.invoke});
+    Overload& o = overloads.emplace_back(Overload{Signature(op.schema.signature), op.invoke});
     for (Mode mode : {Mode::Function, Mode::Method, Mode::InPlace}) {
       const uint8_t bit = mode == Mode::Function ? kFunction : mode == Mode::Method ? kMethod : kInPlace;
       if (!(op.schema.variants & bit)) continue;
@@ -193,6 +212,16 @@ void bind_op_schemas(py::module_& m) {
       f->overloads.push_back(&o);
     }
   }
+  // The named tuples the schemas return, made by tapegrad.return_types at import (so that a
+  // pickled result loads in a process that has not called its op yet).
+  py::list named;
+  for (const Overload& o : overloads) {
+    if (o.signature.returns() != Returns::Named) continue;
+    py::list fields;
+    for (const std::string& field : o.signature.return_names()) fields.append(py::str(field));
+    named.append(py::make_tuple(o.signature.name(), py::tuple(fields)));
+  }
+  m.attr("_schema_named_tuples") = named;
   py::object tensor_class = m.attr("Tensor");
   for (OpFunctionData* f : order) {
     py::handle owner = f->mode == Mode::Function ? py::handle(m) : tensor_class;

@@ -21,6 +21,8 @@ constexpr TypeWords kTypes[] = {
     {"float", ParamType::Float, "float", "float"},
     {"bool", ParamType::Bool, "bool", "bool"},
     {"dtype", ParamType::DType, "torch.dtype", "tapegrad._C.dtype"},
+    {"str", ParamType::Str, "str", "str"},
+    {"Tensor[]", ParamType::Tensors, "tuple of Tensors", "collections.abc.Sequence[tapegrad._C.Tensor]"},
 };
 
 const TypeWords& words_of(ParamType t) {
@@ -71,6 +73,23 @@ bool load_dims(PyObject* o, DimList& dims) {
   return true;
 }
 
+// A list or tuple of tensors; `bad` is the position of the first item that is not one.
+bool load_tensors(PyObject* o, TensorList& tensors, size_t& bad) {
+  if (!PyTuple_Check(o) && !PyList_Check(o)) return false;
+  py::sequence seq = py::reinterpret_borrow<py::sequence>(o);
+  tensors.clear();
+  tensors.reserve(seq.size());
+  for (size_t k = 0; k < seq.size(); ++k) {
+    Tensor t;
+    if (!py_convert::as_tensor(py::handle(seq[k]).ptr(), t)) {
+      bad = k;
+      return false;
+    }
+    tensors.push_back(std::move(t));
+  }
+  return true;
+}
+
 // Reads `o` as a parameter of type `p`; false when it is not one. `self` (may be undefined)
 // lets a Python number operand be made in self's floating dtype (see to_operand_like).
 bool load(const Param& p, PyObject* o, const Tensor& self, Arg& arg) {
@@ -115,6 +134,18 @@ bool load(const Param& p, PyObject* o, const Tensor& self, Arg& arg) {
       if (!py::isinstance<DType>(o)) return false;
       arg.dtype = py::handle(o).cast<DType>();
       return true;
+    case ParamType::Str: {
+      if (!PyUnicode_Check(o)) return false;
+      Py_ssize_t size = 0;
+      const char* text = PyUnicode_AsUTF8AndSize(o, &size);
+      if (!text) throw py::error_already_set();
+      arg.text = std::string_view(text, size);
+      return true;
+    }
+    case ParamType::Tensors: {
+      size_t bad = 0;
+      return load_tensors(o, arg.tensors, bad);
+    }
   }
   return false;
 }
@@ -139,9 +170,16 @@ Arg parse_default(ParamType type, const std::string& text, const char* schema) {
 
 Signature::Signature(const char* schema) {
   const std::string s = schema;
-  const size_t open = s.find('('), close = s.rfind(')');
-  TG_CHECK(open != std::string::npos && close != std::string::npos, Runtime, "malformed schema: ", schema);
+  const size_t open = s.find('(');
+  size_t close = open, depth = 0;  // the parenthesis that closes the arguments (a default may be `()`)
+  while (open != std::string::npos && close < s.size() && (close == open || depth)) {
+    depth += s[close] == '(';
+    depth -= s[close] == ')';
+    if (depth) ++close;
+  }
+  TG_CHECK(open != std::string::npos && close < s.size(), Runtime, "malformed schema: ", schema);
   name_ = trim(s.substr(0, open));
+  parse_returns(trim(s.substr(close + 1)), schema);
   const std::string inner = s.substr(open + 1, close - open - 1);
   bool keyword_only = false;
   size_t start = 0;
@@ -190,6 +228,36 @@ Signature::Signature(const char* schema) {
   TG_CHECK(params_.size() <= kMaxParams, Runtime, "schema ", schema, " has more than ", kMaxParams, " arguments");
 }
 
+void Signature::parse_returns(const std::string& text, const char* schema) {
+  if (text.empty() || text == "-> Tensor") return;
+  if (text == "-> Tensor[]") {
+    returns_ = Returns::Tuple;
+    return;
+  }
+  const size_t open = text.find('('), close = text.rfind(')');
+  TG_CHECK(text.rfind("->", 0) == 0 && open != std::string::npos && close != std::string::npos, Runtime,
+           "malformed return in schema ", schema);
+  returns_ = Returns::Named;
+  const std::string inner = text.substr(open + 1, close - open - 1);
+  size_t start = 0;
+  while (start < inner.size()) {
+    size_t comma = inner.find(',', start);
+    if (comma == std::string::npos) comma = inner.size();
+    const std::string item = trim(inner.substr(start, comma - start));
+    start = comma + 1;
+    TG_CHECK(item.rfind("Tensor ", 0) == 0, Runtime, "schema ", schema, ": a named tuple holds tensors");
+    return_names_.push_back(trim(item.substr(7)));
+  }
+}
+
+int Signature::varargs_param(Py_ssize_t nargs, bool method) const {
+  if (nargs <= (Py_ssize_t)positional_ || positional_ == 0) return -1;
+  const size_t last = positional_ - 1;
+  if (params_[last].type == ParamType::Tensors) return (int)last;
+  if (params_[last].type == ParamType::Dims && positional_ == 1 + (size_t)method) return (int)last;
+  return -1;
+}
+
 bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Arg* out_args, Tensor& out,
                      bool skip_out, bool method, std::string* why) const {
   const size_t n = params_.size() - (has_out_ && skip_out ? 1 : 0);
@@ -197,6 +265,19 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     if (why) *why = detail::concat(name_, "()", parts...);
     return false;
   };
+  // A list parameter given as separate positional arguments (x.view(2, 3), meshgrid(a, b)):
+  // they become one tuple, and the call binds as if it had been passed so.
+  const Py_ssize_t nargs_given = nargs;
+  py::object packed;
+  int va = varargs_param(nargs, method);
+  if (va < 0 && nargs == (Py_ssize_t)positional_ && positional_ && params_[positional_ - 1].type == ParamType::Tensors &&
+      !PyTuple_Check(args[positional_ - 1]) && !PyList_Check(args[positional_ - 1]))
+    va = (int)positional_ - 1;  // one tensor where the list goes: meshgrid(a)
+  if (va >= 0) {
+    packed = py::reinterpret_steal<py::object>(PyTuple_New(nargs - va));
+    for (Py_ssize_t k = va; k < nargs; ++k) PyTuple_SET_ITEM(packed.ptr(), k - va, Py_NewRef(args[k]));
+    nargs = va + 1;
+  }
   if ((size_t)nargs > positional_) {
     size_t required = 0;
     for (size_t i = 0; i < positional_; ++i) required += !params_[i].has_default;
@@ -218,14 +299,14 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     }
     if (i == n) return fail(" got an unexpected keyword argument '", PyUnicode_AsUTF8(key), "'");
     if ((Py_ssize_t)i < nargs) return fail(" got multiple values for argument '", params_[i].name, "'");
-    by_keyword[i] = args[nargs + k];
+    by_keyword[i] = args[nargs_given + k];
   }
   std::string missing;
   size_t missing_count = 0;
   Tensor self;
   for (size_t i = 0; i < n; ++i) {
     const Param& p = params_[i];
-    PyObject* o = (Py_ssize_t)i < nargs ? args[i] : by_keyword[i];
+    PyObject* o = (int)i == va ? packed.ptr() : (Py_ssize_t)i < nargs ? args[i] : by_keyword[i];
     if (!o) {
       if (p.is_out) {
         continue;  // `out` stays undefined
@@ -240,6 +321,13 @@ bool Signature::bind(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
     Arg scratch;
     Arg& a = p.is_out ? scratch : out_args[i];
     if (!load(p, o, self, a)) {
+      size_t bad = 0;
+      TensorList unused_tensors;
+      if (p.type == ParamType::Tensors && !load_tensors(o, unused_tensors, bad) && (PyTuple_Check(o) || PyList_Check(o))) {
+        py::sequence seq = py::reinterpret_borrow<py::sequence>(o);
+        return fail(": expected Tensor as element ", bad, " in argument ", i - method, ", but got ",
+                    short_type_name(py::handle(seq[bad]).ptr()));
+      }
       if (p.type == ParamType::Dims && (PyTuple_Check(o) || PyList_Check(o))) {
         py::sequence seq = py::reinterpret_borrow<py::sequence>(o);
         size_t k = 0;
@@ -286,7 +374,11 @@ std::string Signature::doc_text(const std::string& name, bool method, bool skip_
     if (p.optional) text += " | None";
     if (p.has_default) text += " = " + (p.default_text == "()" ? std::string("()") : p.default_text);
   }
-  return text + ") -> tapegrad._C.Tensor";
+  if (returns_ == Returns::Tensor) return text + ") -> tapegrad._C.Tensor";
+  if (returns_ == Returns::Tuple) return text + ") -> tuple[tapegrad._C.Tensor, ...]";
+  std::string tuple = ") -> tuple[";
+  for (size_t i = 0; i < return_names_.size(); ++i) tuple += std::string(i ? ", " : "") + "tapegrad._C.Tensor";
+  return text + tuple + "]";
 }
 
 std::string describe_arguments(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {

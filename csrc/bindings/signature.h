@@ -11,7 +11,10 @@ namespace tg::bindings {
 // The most arguments a schema may have (the parsed arguments live on the stack).
 constexpr size_t kMaxParams = 8;
 
-enum class ParamType { Tensor, Operand, Number, Int, Float, Bool, Dims, DType };
+enum class ParamType { Tensor, Operand, Number, Int, Float, Bool, Dims, DType, Str, Tensors };
+
+// What a schema returns (after `->`): one tensor, a tuple of tensors, or a named tuple.
+enum class Returns { Tensor, Tuple, Named };
 
 struct Param {
   ParamType type = ParamType::Tensor;
@@ -34,6 +37,8 @@ class Signature {
   const std::string& name() const { return name_; }
   const std::vector<Param>& params() const { return params_; }
   bool has_out() const { return has_out_; }
+  Returns returns() const { return returns_; }
+  const std::vector<std::string>& return_names() const { return return_names_; }  // a named tuple's fields
 
   // Fills args[0..params) from Python's vectorcall arguments; `out` gets the out= tensor.
   // False when they do not fit, with PyTorch's reason in `why` (when it is not null).
@@ -53,6 +58,12 @@ class Signature {
   std::vector<Param> params_;
   size_t positional_ = 0;  // how many may be given by position
   bool has_out_ = false;
+  Returns returns_ = Returns::Tensor;
+  std::vector<std::string> return_names_;
+
+  void parse_returns(const std::string& text, const char* schema);
+  // Which parameter takes extra positional arguments as its items (Note [Op schemas]), if any.
+  int varargs_param(Py_ssize_t nargs, bool method) const;
 };
 
 // "(Tensor, dim=str, )": how PyTorch lists the arguments it got.

@@ -204,7 +204,7 @@ struct OpInfo {
   const char* name = nullptr;  // the op table key in tests/python/op_db.py (null: a schema only)
   const char* node = nullptr;  // grad_fn name
   Schema schema;               // how Python calls it, if it is called directly
-  Invoke invoke = nullptr;
+  Invoke invoke;
 };
 const std::vector<OpInfo>& registered_ops();
 

@@ -12,8 +12,8 @@ namespace tg {
 
 template <class Op>
 OpInfo op_info() {
-  if constexpr (requires { Op::schema; }) return {Op::name, Op::node, Op::schema, &invoke_op<Op>};
-  else return {Op::name, Op::node, {}, nullptr};
+  if constexpr (requires { Op::schema; }) return {Op::name, Op::node, Op::schema, invoke_op<Op>};
+  else return {Op::name, Op::node, {}, {}};
 }
 
 // Registers op structs: their node names, and their schemas where they have one.

@@ -993,3 +993,4 @@ def var(input: Tensor, dim: int | collections.abc.Sequence[int] | bool | None = 
 def where(condition: Tensor, input: Tensor | float, other: Tensor | float) -> Tensor:
     ...
 _sanitized: bool
+_schema_named_tuples: list = list()
