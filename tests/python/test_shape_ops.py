@@ -266,6 +266,8 @@ L.tile(x, (2, -1))
 L.tile(L.tensor(1.0), (2,))
 L.tile(i, [2, 2])
 x.tile((1, 2))
+x.tile(2, 2)
+x.tile(2)
 L.ravel(x)
 L.ravel(x.t())
 L.ravel(L.tensor(1.0))
@@ -309,3 +311,16 @@ def test_narrow_copy_of_a_dim_past_the_end_is_an_index_error():
         tg.narrow_copy(x, 5, 0, 1)
     with pytest.raises(IndexError, match=r"Dimension out of range"):
         torch.narrow(torch.zeros(3, 4), 5, 0, 1)
+
+
+def test_cat_and_stack_differentiate_through_any_number_of_inputs():
+    # Needs was one 64-bit word: more than 64 differentiable inputs were refused.
+    for join in (tg.cat, tg.stack):
+        xs = [tg.full((2,), float(k), requires_grad=k % 3 != 1) for k in range(150)]
+        y = join(xs)
+        (y * y).sum().backward()
+        for k, x in enumerate(xs):
+            if k % 3 == 1:
+                assert x.grad is None
+            else:
+                np.testing.assert_array_equal(x.grad.numpy(), [2.0 * k, 2.0 * k])
