@@ -23,6 +23,8 @@ void register_nn_loss_ops(std::vector<OpInfo>& ops);
 void register_nn_layer_ops(std::vector<OpInfo>& ops);
 void register_triangular_ops(std::vector<OpInfo>& ops);
 void register_rearrange_ops(std::vector<OpInfo>& ops);
+void register_products_ops(std::vector<OpInfo>& ops);
+void register_contraction_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -47,6 +49,8 @@ const std::vector<OpInfo>& registered_ops() {
     register_nn_layer_ops(all);
     register_triangular_ops(all);
     register_rearrange_ops(all);
+    register_products_ops(all);
+    register_contraction_ops(all);
     return all;
   }();
   return ops;

@@ -170,6 +170,10 @@ struct DiagEmbed {
   }
 };
 
+Tensor diagonal(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
+  return apply_op<Diagonal>(a, offset, dim1, dim2);
+}
+
 Tensor diag(const Tensor& a, int64_t diagonal) {
   TG_CHECK(a.dim() == 1 || a.dim() == 2, Runtime, "diag(): Supports 1D or 2D tensors. Got ", a.dim(), "D");
   if (a.dim() == 1) return apply_op<DiagEmbed>(a, diagonal, 0, 1);

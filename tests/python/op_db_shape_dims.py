@@ -2,18 +2,23 @@
 op_db_dims.DIM_OPS at that file's end."""
 from op_db_dims import DimOp
 
+_NO_DIMS = (IndexError, r"Dimension specified as -?\d+ but tensor has no dimensions")
+
 SHAPE_DIM_OPS = {
     "diagonal": DimOp(lambda L, f, x, d: f(0, d, -1)),
     "diag_embed": DimOp(lambda L, f, x, d: f(0, d, -1), extra=1),
     "roll": DimOp(lambda L, f, x, d: f((1,) * len(d) if isinstance(d, tuple) else 1, d), tuple_dims=True,
-                  zero_d=(IndexError, r"Dimension specified as -?\d+ but tensor has no dimensions")),
+                  zero_d=_NO_DIMS),
     "movedim": DimOp(lambda L, f, x, d: f(d, (0, 1)[:len(d)] if isinstance(d, tuple) else 0), tuple_dims=True),
     "moveaxis": DimOp(lambda L, f, x, d: f((0, 1)[:len(d)] if isinstance(d, tuple) else 0, d), tuple_dims=True),
     "rot90": DimOp(lambda L, f, x, d: f(1, d if isinstance(d, tuple) else (0, d)), tuple_dims=True,
                    zero_d=(RuntimeError, r"expected total dims >= 2, but got total dims = 0")),
+    "cross": DimOp(lambda L, f, x, d: f(x, dim=d), zero_d=_NO_DIMS),
     # tile's `dims` are repetition counts, not dims (the coverage test goes by the name): its
     # rows check the dims of the tiled result's sum.
     "tile": DimOp(lambda L, f, x, d: f(()).sum(d)),
+    # tensordot's `dims` is a count of dims (the same): its rows check tensordot(x, 1.0, 0)'s sum.
+    "tensordot": DimOp(lambda L, f, x, d: f(L.tensor(1.0), 0).sum(d), where="function"),
     "repeat_interleave": DimOp(lambda L, f, x, d: f(2, d)),
     "swapdims": DimOp(lambda L, f, x, d: f(d, 0)),
     # A dim past the end fails an internal assert in PyTorch's narrow_copy ("Expected dim <
