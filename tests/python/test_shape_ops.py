@@ -479,3 +479,33 @@ L.cdist(M, M, compute_mode="donot_use_mm_for_euclid_dist")
 @pytest.mark.parametrize("code", PRODUCTS.strip().splitlines())
 def test_products_are_called_as_torch_s(code):
     check_products_like_torch(code)
+
+
+EINSUMS = [("ij,jk->ik", [(3, 4), (4, 5)]), ("ij,jk", [(3, 4), (4, 5)]), ("ij->j", [(3, 4)]), ("ij->ji", [(3, 4)]),
+           ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("i,j->ij", [(3,), (4,)]), ("i,i->", [(3,), (3,)]),
+           ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("...j,jk->...k", [(2, 3, 4), (4, 5)]), ("ijk->", [(2, 3, 4)]),
+           ("ij,ij->ij", [(3, 4), (3, 4)]), ("ij,kj->ik", [(3, 4), (5, 4)]), ("i,ij,j->", [(3,), (3, 4), (4,)]),
+           ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]), ("ab,cd->abcd", [(2, 3), (4, 1)]),
+           ("iij->j", [(3, 3, 2)]), ("ijk,ikl->jl", [(2, 3, 4), (2, 4, 5)]), ("...ij->...ji", [(2, 3, 4)]),
+           ("a...,a...->...", [(2, 3), (2, 3)]), ("ij,j", [(3, 4), (4,)]), ("ba,ac->bc", [(1, 4), (4, 3)]),
+           ("ij,jk->ik", [(3, 1), (1, 5)]), ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+           ("i j , j k -> i k", [(3, 4), (4, 5)]), ("Ab,bA->A", [(3, 4), (4, 3)]), ("ij,ij->", [(3, 4), (1, 4)]),
+           ("...,...->...", [(2, 3), (3,)]), ("i,i,i->i", [(3,), (3,), (3,)]), ("ijij->ij", [(2, 3, 2, 3)]),
+           ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]), ("ij,jk->ik", [(0, 4), (4, 5)])]
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUMS, ids=[e for e, _ in EINSUMS])
+def test_einsum_matches_numpy_and_torch_s_gradients(equation, shapes):
+    g = np.random.default_rng(1)
+    arrays = [g.standard_normal(s) for s in shapes]
+    ours = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, ref = tg.einsum(equation, *ours), torch.einsum(equation, *theirs)
+    np.testing.assert_allclose(out.detach().numpy(), np.einsum(equation.replace(" ", ""), *arrays), rtol=1e-10,
+                               atol=1e-12)
+    assert out.grad_fn.name() == ref.grad_fn.name()
+    w = g.standard_normal(tuple(ref.shape))
+    (out * tg.tensor(w)).sum().backward()
+    (ref * torch.tensor(w)).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
