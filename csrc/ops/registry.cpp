@@ -25,6 +25,8 @@ void register_triangular_ops(std::vector<OpInfo>& ops);
 void register_rearrange_ops(std::vector<OpInfo>& ops);
 void register_products_ops(std::vector<OpInfo>& ops);
 void register_contraction_ops(std::vector<OpInfo>& ops);
+void register_index_ops(std::vector<OpInfo>& ops);
+void register_search_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -51,6 +53,8 @@ const std::vector<OpInfo>& registered_ops() {
     register_rearrange_ops(all);
     register_products_ops(all);
     register_contraction_ops(all);
+    register_index_ops(all);
+    register_search_ops(all);
     return all;
   }();
   return ops;

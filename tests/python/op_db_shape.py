@@ -14,6 +14,24 @@ def _np_diag_embed(a, offset=0, dim1=-2, dim2=-1):
     return np.moveaxis(out, (-2, -1), (dim1, dim2))
 
 
+def _np_masked_scatter(a, mask, b):
+    c = a.copy()
+    c[mask] = b.reshape(-1)[:int(mask.sum())]
+    return c
+
+
+def _np_index_add(a, dim, idx, b):
+    c = np.moveaxis(a.copy(), dim, 0)
+    np.add.at(c, idx, np.moveaxis(b, dim, 0))
+    return np.moveaxis(c, 0, dim)
+
+
+def _np_index_copy(a, dim, idx, b):
+    c = np.moveaxis(a.copy(), dim, 0)
+    c[idx] = np.moveaxis(b, dim, 0)
+    return np.moveaxis(c, 0, dim)
+
+
 MATRIX_SAMPLES = [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((2, 3, 4)), S((0, 3))]
 
 SHAPE_OPS = [
@@ -150,4 +168,47 @@ SHAPE_OPS = [
     OpEntry("view", lambda tg, a, b, c: tg.chain_matmul(a, b, c), lambda np, a, b, c: a @ b @ c, "ViewBackward0",
             [S((2, 3), (3, 4), (4, 2))]),
     OpEntry("clone", lambda tg, a: tg.chain_matmul(a), lambda np, a: a.copy(), "CloneBackward0", [S((2, 3))]),
+    # ---- reading and writing at indices and masks (index_ops.cpp) ----
+    OpEntry("take", lambda tg, a: tg.take(a, tg.tensor([[0, 5], [-1, 5]])),
+            lambda np, a: np.take(a, [[0, 5], [-1, 5]]), "TakeBackward0",
+            [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s")]),
+    OpEntry("gather", lambda tg, a: tg.take_along_dim(a, tg.tensor([[0], [2], [1]]), 1),
+            lambda np, a: np.take_along_axis(a, np.array([[0], [2], [1]]), 1), "GatherBackward0",
+            [S((3, 4)), S((3, 4), layouts="t")]),
+    OpEntry("gather", lambda tg, a: a.take_along_dim(tg.tensor([[0, 2, 1, 0]]), dim=0),
+            lambda np, a: np.take_along_axis(a, np.array([[0, 2, 1, 0]] * 1), 0), "GatherBackward0", [S((3, 4))]),
+    OpEntry("gather", lambda tg, a: tg.take_along_dim(a, tg.tensor([3, 0, 3])),
+            lambda np, a: np.take(a, [3, 0, 3]), "GatherBackward0", [S((3, 4)), S((4,))]),
+    OpEntry("masked_select", lambda tg, a: a.masked_select(a > 0), lambda np, a: a[a > 0], "MaskedSelectBackward0",
+            [S((3, 4)), S((4, 3), layouts="t"), S((0, 3))], away_from_zero=0.1),
+    OpEntry("masked_select", lambda tg, a, b: tg.masked_select(a, b > 0),
+            lambda np, a, b: np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape))[np.broadcast_to(b > 0, np.broadcast_shapes(a.shape, b.shape))],
+            "MaskedSelectBackward0", [S((3, 1), (3, 4)), S((4,), (3, 4))], away_from_zero=0.1),
+    OpEntry("masked_scatter", lambda tg, a, b: a.masked_scatter(a > 0, b), lambda np, a, b: _np_masked_scatter(a, a > 0, b),
+            "MaskedScatterBackward0", [S((3, 4), (12,)), S((3, 4), (4, 5)), S((4, 3), (3, 4), layouts="tc")],
+            away_from_zero=0.1),
+    OpEntry("masked_scatter", lambda tg, a, b: a.clone().masked_scatter_(a < 0, b),
+            lambda np, a, b: _np_masked_scatter(a, a < 0, b), "MaskedScatterBackward0", [S((3, 4), (3, 4))],
+            away_from_zero=0.1),
+    OpEntry("index_add", lambda tg, a, b: a.index_add(0, tg.tensor([0, 2, 0]), b),
+            lambda np, a, b: _np_index_add(a, 0, [0, 2, 0], b), "IndexAddBackward0",
+            [S((3, 4), (3, 4)), S((4, 3), (3, 3), layouts="tc")]),
+    OpEntry("index_add", lambda tg, a, b: tg.index_add(a, -1, tg.tensor([1]), b, alpha=-2.5),
+            lambda np, a, b: _np_index_add(a, -1, [1], -2.5 * b), "IndexAddBackward0", [S((3, 4), (3, 1))]),
+    OpEntry("index_add", lambda tg, a, b: a.clone().index_add_(1, tg.tensor([3, 0]), b),
+            lambda np, a, b: _np_index_add(a, 1, [3, 0], b), "IndexAddBackward0", [S((3, 4), (3, 2))]),
+    OpEntry("index_copy", lambda tg, a, b: a.index_copy(0, tg.tensor([2, 0]), b),
+            lambda np, a, b: _np_index_copy(a, 0, [2, 0], b), "IndexCopyBackward0",
+            [S((3, 4), (2, 4)), S((4, 3), (2, 3), layouts="tc")]),
+    OpEntry("index_copy", lambda tg, a, b: a.clone().index_copy_(-1, tg.tensor([1]), b),
+            lambda np, a, b: _np_index_copy(a, -1, [1], b), "IndexCopyBackward0", [S((3, 4), (3, 1))]),
+    OpEntry("index_fill", lambda tg, a: a.index_fill(1, tg.tensor([0, -1]), 1.5),
+            lambda np, a: _np_index_copy(a, 1, [0, -1], np.full((a.shape[0], 2), 1.5)), "IndexFillBackward0",
+            [S((3, 4)), S((4, 3), layouts="t")]),
+    OpEntry("index_fill", lambda tg, a: a.clone().index_fill_(0, tg.tensor(1), -1),
+            lambda np, a: _np_index_copy(a, 0, [1], np.full((1, a.shape[1]), -1.0)), "IndexFillBackward0",
+            [S((3, 4))]),
+    OpEntry("index_fill_tensor", lambda tg, a, v: tg.index_fill(a, 1, tg.tensor([0, 2]), v),
+            lambda np, a, v: _np_index_copy(a, 1, [0, 2], np.full((a.shape[0], 2), v)), "IndexFillBackward1",
+            [S((3, 4), ())]),
 ]

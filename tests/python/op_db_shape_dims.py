@@ -14,6 +14,13 @@ SHAPE_DIM_OPS = {
     "rot90": DimOp(lambda L, f, x, d: f(1, d if isinstance(d, tuple) else (0, d)), tuple_dims=True,
                    zero_d=(RuntimeError, r"expected total dims >= 2, but got total dims = 0")),
     "cross": DimOp(lambda L, f, x, d: f(x, dim=d), zero_d=_NO_DIMS),
+    "take_along_dim": DimOp(lambda L, f, x, d: f(L.zeros(tuple(x.shape), dtype=L.int64), d)),
+    "index_add": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x)),
+    "index_copy": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x)),
+    "index_fill": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), 1.0)),
+    "index_add_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x), where="method"),
+    "index_copy_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x), where="method"),
+    "index_fill_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), 1.0), where="method"),
     # tile's `dims` are repetition counts, not dims (the coverage test goes by the name): its
     # rows check the dims of the tiled result's sum.
     "tile": DimOp(lambda L, f, x, d: f(()).sum(d)),
