@@ -27,6 +27,7 @@ void register_products_ops(std::vector<OpInfo>& ops);
 void register_contraction_ops(std::vector<OpInfo>& ops);
 void register_index_ops(std::vector<OpInfo>& ops);
 void register_search_ops(std::vector<OpInfo>& ops);
+void register_list_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -55,6 +56,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_contraction_ops(all);
     register_index_ops(all);
     register_search_ops(all);
+    register_list_ops(all);
     return all;
   }();
   return ops;

@@ -32,6 +32,16 @@ def _np_index_copy(a, dim, idx, b):
     return np.moveaxis(c, 0, dim)
 
 
+def _np_block_diag(*arrays):
+    ms = [np.atleast_2d(a) for a in arrays]
+    out = np.zeros((sum(m.shape[0] for m in ms), sum(m.shape[1] for m in ms)), dtype=ms[0].dtype)
+    r = c = 0
+    for m in ms:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
 MATRIX_SAMPLES = [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((2, 3, 4)), S((0, 3))]
 
 SHAPE_OPS = [
@@ -211,4 +221,39 @@ SHAPE_OPS = [
     OpEntry("index_fill_tensor", lambda tg, a, v: tg.index_fill(a, 1, tg.tensor([0, 2]), v),
             lambda np, a, v: _np_index_copy(a, 1, [0, 2], np.full((a.shape[0], 2), v)), "IndexFillBackward1",
             [S((3, 4), ())]),
+    # ---- lists of tensors (list_ops.cpp) ----
+    OpEntry("block_diag", lambda tg, a, b, c: tg.block_diag(a, b, c), lambda np, a, b, c: _np_block_diag(a, b, c),
+            "BlockDiagBackward0", [S((2, 3), (3,), ()), S((3, 2), (1, 2), (2, 2), layouts="tcc")]),
+    OpEntry("cat", lambda tg, a, b: tg.hstack([a, b]), lambda np, a, b: np.hstack([a, b]), "CatBackward0",
+            [S((3,), (2,)), S((2, 3), (2, 1)), S((), (2,))]),
+    OpEntry("cat", lambda tg, a, b: tg.vstack((a, b)), lambda np, a, b: np.vstack([a, b]), "CatBackward0",
+            [S((3,), (3,)), S((2, 3), (1, 3))]),
+    OpEntry("cat", lambda tg, a, b: tg.dstack([a, b]), lambda np, a, b: np.dstack([a, b]), "CatBackward0",
+            [S((3,), (3,)), S((2, 3), (2, 3))]),
+    OpEntry("cat", lambda tg, a, b: tg.column_stack([a, b]), lambda np, a, b: np.column_stack([a, b]),
+            "CatBackward0", [S((3,), (3,)), S((3, 2), (3,))]),
+    OpEntry("view", lambda tg, a: tg.atleast_1d(a), lambda np, a: np.atleast_1d(a), "ViewBackward0", [S(())]),
+    OpEntry("unsqueeze", lambda tg, a: tg.atleast_2d(a), lambda np, a: np.atleast_2d(a), "UnsqueezeBackward0",
+            [S((3,))]),
+    OpEntry("unsqueeze", lambda tg, a: tg.atleast_3d(a), lambda np, a: np.atleast_3d(a), "UnsqueezeBackward0",
+            [S((3,)), S((2, 3))]),
+    OpEntry("expand", lambda tg, a, b: tg.broadcast_tensors(a, b)[0], lambda np, a, b: np.broadcast_arrays(a, b)[0],
+            "ExpandBackward0", [S((3,), (2, 3)), S((2, 1), (3,))]),
+    OpEntry("expand", lambda tg, a, b: tg.meshgrid(a, b, indexing="ij")[1],
+            lambda np, a, b: np.meshgrid(a, b, indexing="ij")[1], "ExpandBackward0", [S((3,), (2,))]),
+    OpEntry("expand", lambda tg, a, b: tg.meshgrid([a, b], indexing="xy")[0],
+            lambda np, a, b: np.meshgrid(a, b, indexing="xy")[0], "ExpandBackward0", [S((3,), (2,)), S((), (2,))]),
+    OpEntry("stack", lambda tg, a, b: tg.cartesian_prod(a, b),
+            lambda np, a, b: np.stack([g.reshape(-1) for g in np.meshgrid(a, b, indexing="ij")], 1),
+            "StackBackward0", [S((3,), (2,))]),
+    OpEntry("slice", lambda tg, a: tg.tensor_split(a, 3, dim=1)[0], lambda np, a: np.array_split(a, 3, 1)[0],
+            "SliceBackward0", [S((2, 5)), S((5, 2), layouts="t")]),
+    OpEntry("slice", lambda tg, a: a.tensor_split([1, 3])[1], lambda np, a: np.split(a, [1, 3])[1],
+            "SliceBackward0", [S((4, 2))]),
+    OpEntry("slice", lambda tg, a: tg.hsplit(a, 2)[1], lambda np, a: np.hsplit(a, 2)[1], "SliceBackward0",
+            [S((3, 4)), S((4,))]),
+    OpEntry("slice", lambda tg, a: a.vsplit([1])[1], lambda np, a: np.vsplit(a, [1])[1], "SliceBackward0",
+            [S((3, 4))]),
+    OpEntry("slice", lambda tg, a: tg.dsplit(a, 2)[0], lambda np, a: np.dsplit(a, 2)[0], "SliceBackward0",
+            [S((2, 3, 4))]),
 ]

@@ -21,6 +21,9 @@ SHAPE_DIM_OPS = {
     "index_add_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x), where="method"),
     "index_copy_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), x), where="method"),
     "index_fill_": DimOp(lambda L, f, x, d: f(d, L.tensor([0]), 1.0), where="method"),
+    "tensor_split": DimOp(lambda L, f, x, d: f(2, d),
+                          zero_d=(RuntimeError, r"tensor_split expected at least a 1-dimensional tensor, but got a "
+                                                r"tensor with 0 dims")),
     # tile's `dims` are repetition counts, not dims (the coverage test goes by the name): its
     # rows check the dims of the tiled result's sum.
     "tile": DimOp(lambda L, f, x, d: f(()).sum(d)),
