@@ -104,6 +104,8 @@ struct MaskedSelect {
   }
 };
 
+Tensor masked_select(const Tensor& a, const Tensor& mask) { return apply_op<MaskedSelect>(a, mask); }
+
 struct MaskedScatter {
   static constexpr const char* name = "masked_scatter";
   static constexpr const char* node = "MaskedScatterBackward0";
@@ -325,13 +327,39 @@ Tensor take_along_dim(const Tensor& a, const Tensor& indices, std::optional<int6
   return gather(expand(a, shape_a), d, expand(indices, shape_i));
 }
 
+// index_put with PyTorch's list of index tensors: bool masks become the int64 positions of
+// their true elements (one index tensor per mask dim), as advanced indexing reads them.
+Tensor index_put_list(const Tensor& a, const TensorList& indices, const Tensor& values, bool accumulate) {
+  TG_CHECK(!indices.empty(), Runtime, "index_put(): at least one index tensor is needed");
+  std::vector<Tensor> key;
+  for (const Tensor& t : indices) {
+    if (t.dtype() == DType::Int64) {
+      key.push_back(t);
+      continue;
+    }
+    TG_CHECK(t.dtype() == DType::Bool, Index, "tensors used as indices must be long, int, byte or bool tensors");
+    const Tensor flat = true_positions(t);
+    const Shape strides = contiguous_strides(t.sizes());
+    for (int64_t d = 0; d < t.dim(); ++d) {  // unravel the flat positions into one index per dim
+      Tensor idx = Tensor::empty({flat.numel()}, DType::Int64);
+      for (int64_t k = 0; k < flat.numel(); ++k)
+        idx.data<int64_t>()[k] = flat.data<int64_t>()[k] / strides[d] % t.size(d);
+      key.push_back(idx);
+    }
+  }
+  return index_put(a, key, values, accumulate);
+}
+
 }  // namespace
 
 void register_index_ops(std::vector<OpInfo>& ops) {
   register_ops<Take, MaskedSelect, MaskedScatter, IndexAdd, IndexCopy, IndexFillTensor, IndexFillNumber>(ops);
   register_functions(ops, {{{"take_along_dim(Tensor input, Tensor indices, int? dim=None, *, Tensor? out=None)",
                              kFunction | kMethod},
-                            invoke_fn<&take_along_dim>}});
+                            invoke_fn<&take_along_dim>},
+                           {{"index_put(Tensor input, Tensor[] indices, Tensor values, bool accumulate=False)",
+                             kFunction | kMethod | kInPlace},
+                            invoke_fn<&index_put_list>}});
 }
 
 }  // namespace tg

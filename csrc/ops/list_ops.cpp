@@ -9,6 +9,8 @@
 
 namespace tg {
 
+Tensor masked_select(const Tensor& a, const Tensor& mask);  // index_ops.cpp
+
 namespace {
 
 Tensor atleast_1d(const Tensor& a) { return a.dim() >= 1 ? a : reshape(a, {1}); }
@@ -92,6 +94,23 @@ Tensor cartesian_prod(const TensorList& tensors) {
   TensorList flat;
   for (const Tensor& g : meshgrid(tensors, "ij")) flat.push_back(reshape(g, {-1}));
   return stack(flat, 1);
+}
+
+// combinations: the r-element index tuples in increasing (non-decreasing, with replacement)
+// order, selected from the r-dim meshgrid of the input, as PyTorch does.
+Tensor combinations(const Tensor& a, int64_t r, bool with_replacement) {
+  TG_CHECK(a.dim() == 1, Runtime, "Expect a 1D vector, but got shape ", shape_str(a.sizes()));
+  TG_CHECK(r >= 0, Runtime, "Expect a non-negative number, but got ", r);
+  if (r == 0) return Tensor::empty({0}, a.dtype());
+  const Tensor positions = kernels::arange(Scalar::from_int(0), Scalar::from_int(a.size(0)), Scalar::from_int(1),
+                                           DType::Int64);
+  const TensorList index_grid = meshgrid(TensorList(r, positions), "ij");
+  Tensor mask = ones(index_grid[0].sizes(), DType::Bool);
+  for (int64_t k = 0; k + 1 < r; ++k)
+    mask = logical_and(mask, with_replacement ? le(index_grid[k], index_grid[k + 1]) : lt(index_grid[k], index_grid[k + 1]));
+  TensorList picked;
+  for (const Tensor& g : meshgrid(TensorList(r, a), "ij")) picked.push_back(masked_select(g, mask));
+  return stack(picked, 1);
 }
 
 }  // namespace
@@ -238,6 +257,8 @@ void register_list_ops(std::vector<OpInfo>& ops) {
                {{"meshgrid(Tensor[] tensors, *, str? indexing=None) -> Tensor[]", kFunction}, invoke_fn<&meshgrid>},
                {{"cartesian_prod(Tensor[] tensors)", kFunction}, invoke_fn<&cartesian_prod>},
                {{"block_diag(Tensor[] tensors)", kFunction}, invoke_fn<&block_diag>},
+               {{"combinations(Tensor input, int r=2, bool with_replacement=False)", kFunction},
+                invoke_fn<&combinations>},
                {{"tensor_split(Tensor input, int sections, int dim=0) -> Tensor[]", kBoth},
                 invoke_fn<&tensor_split_sections>},
                {{"tensor_split(Tensor input, int[] indices, int dim=0) -> Tensor[]", kBoth},

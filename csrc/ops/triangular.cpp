@@ -180,6 +180,9 @@ Tensor diag(const Tensor& a, int64_t diagonal) {
   return apply_op<DiagonalCopy>(a, diagonal, 0, 1);
 }
 
+// diagflat: the flattened input on diagonal `offset` of a matrix (diag_embed of the flat input).
+Tensor diagflat(const Tensor& a, int64_t offset) { return apply_op<DiagEmbed>(reshape(a, {-1}), offset, 0, 1); }
+
 // trace: the sum of a matrix's diagonal; integers sum in int64, as PyTorch's do.
 struct Trace {
   static constexpr const char* name = "trace";
@@ -203,7 +206,8 @@ struct Trace {
 void register_triangular_ops(std::vector<OpInfo>& ops) {
   register_ops<Tril, Triu, Diagonal, DiagonalCopy, DiagEmbed, Trace>(ops);
   register_functions(ops, {{{"diag(Tensor input, int diagonal=0, *, Tensor? out=None)", kFunction | kMethod},
-                            invoke_fn<&diag>}});
+                            invoke_fn<&diag>},
+                           {{"diagflat(Tensor input, int offset=0)", kFunction | kMethod}, invoke_fn<&diagflat>}});
 }
 
 }  // namespace tg

@@ -42,6 +42,18 @@ def _np_block_diag(*arrays):
     return out
 
 
+def _np_combinations(a, r, with_replacement):
+    import itertools
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    return np.array([[a[i] for i in c] for c in pick(range(len(a)), r)], dtype=a.dtype).reshape(-1, r)
+
+
+def _put(a, key, value):
+    c = a.copy()
+    c[key] = value
+    return c
+
+
 MATRIX_SAMPLES = [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((2, 3, 4)), S((0, 3))]
 
 SHAPE_OPS = [
@@ -256,4 +268,17 @@ SHAPE_OPS = [
             [S((3, 4))]),
     OpEntry("slice", lambda tg, a: tg.dsplit(a, 2)[0], lambda np, a: np.dsplit(a, 2)[0], "SliceBackward0",
             [S((2, 3, 4))]),
+    # ---- diagflat, index_put, combinations ----
+    OpEntry("diag_embed", lambda tg, a: tg.diagflat(a, 1), lambda np, a: np.diagflat(a, 1), "DiagEmbedBackward0",
+            [S((2, 3)), S((3,)), S(())]),
+    OpEntry("index_put", lambda tg, a, b: a.index_put((tg.tensor([0, 2, 0]),), b, accumulate=True),
+            lambda np, a, b: _np_index_add(a, 0, [0, 2, 0], np.broadcast_to(b, (3,) + a.shape[1:])),
+            "IndexPutBackward0", [S((3, 4), (3, 4)), S((3, 4), (4,))]),
+    OpEntry("index_put", lambda tg, a, b: tg.index_put(a, [tg.tensor([[True, False], [False, True]])], b),
+            lambda np, a, b: _put(a, np.array([[True, False], [False, True]]), b), "IndexPutBackward0",
+            [S((2, 2, 3), (3,))]),
+    OpEntry("stack", lambda tg, a: tg.combinations(a, 3), lambda np, a: _np_combinations(a, 3, False),
+            "StackBackward0", [S((4,))]),
+    OpEntry("stack", lambda tg, a: tg.combinations(a, with_replacement=True), lambda np, a: _np_combinations(a, 2, True),
+            "StackBackward0", [S((3,))]),
 ]

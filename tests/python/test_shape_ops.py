@@ -730,3 +730,36 @@ def test_atleast_and_broadcast_return_their_input_when_it_fits():
     assert tg.atleast_1d(v) is v
     assert tg.broadcast_tensors(v, tg.ones(2, 3))[0].grad_fn.name() == "ExpandBackward0"
     assert tg.broadcast_tensors(tg.ones(2, 3), v)[0].grad_fn is None
+
+
+MORE = """
+L.diagflat(x)
+L.diagflat(v, 1)
+L.diagflat(v, offset=-2)
+L.diagflat(L.tensor(1.0))
+L.diagflat(i)
+x.diagflat()
+x.index_put((L.tensor([0, 1]),), L.tensor(1.0))
+x.index_put([L.tensor([0, 2]), L.tensor([1, 3])], L.tensor([5.0, 6.0]))
+x.index_put((L.tensor([0, 0]),), L.tensor([1.0, 2, 3, 4]), accumulate=True)
+x.index_put((x > 5,), L.tensor(-1.0))
+x.index_put((L.tensor([True, False, True]),), L.tensor(0.0))
+x.index_put((L.tensor([0.0]),), L.tensor(1.0))
+L.index_put(x, (L.tensor([1]),), L.tensor(5.0))
+x.clone().index_put_((L.tensor([1]),), L.tensor(5.0))
+i.index_put((L.tensor([1]),), L.tensor(5))
+L.combinations(v)
+L.combinations(v, 3)
+L.combinations(v, 2, with_replacement=True)
+L.combinations(v, r=1)
+L.combinations(v, 0)
+L.combinations(v, -1)
+L.combinations(x)
+L.combinations(L.tensor([1, 2, 3, 4]), 3)
+L.combinations(L.zeros(0))
+"""
+
+
+@pytest.mark.parametrize("code", MORE.strip().splitlines())
+def test_diagflat_index_put_combinations_are_called_as_torch_s(code):
+    check_like_torch(code)
