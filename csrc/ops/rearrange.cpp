@@ -115,7 +115,48 @@ struct NarrowCopy {
   }
 };
 
+// as_strided over storage the input does not cover as one contiguous block: a plain view,
+// with no gradient formula (as_strided() refuses to record one; see there).
+struct AsStridedRaw {
+  static constexpr const char* name = "as_strided_raw";
+  static constexpr const char* node = "AsStridedBackward0";
+  static Tensor forward(const Tensor& a, const DimList& size, const DimList& stride, int64_t offset) {
+    return Tensor::view_of(a, size, stride, offset);
+  }
+  struct Saved {};
+  static TensorList backward(Saved&, const Tensor&, Needs) {
+    TG_ERROR(Runtime, "as_strided: no gradient for a view outside the input's own contiguous elements");
+  }
+};
+
 namespace {
+
+// as_strided: a view of the input's storage. Its gradient is written back with the same
+// geometry (strided_view's), which needs the view inside a contiguous input's own elements.
+Tensor as_strided(const Tensor& a, const DimList& size, const DimList& stride, std::optional<int64_t> storage_offset) {
+  TG_CHECK(size.size() == stride.size(), Runtime, "mismatch in length of strides and shape");
+  for (int64_t st : stride)
+    TG_CHECK(st >= 0, Runtime, "as_strided: Negative strides are not supported at the moment, got strides: ",
+             shape_str(stride));
+  for (int64_t sz : size) TG_CHECK(sz >= 0, Runtime, "Trying to create tensor with negative dimension ", sz, ": ", shape_str(size));
+  const int64_t offset = storage_offset ? *storage_offset : a.offset();
+  TG_CHECK(offset >= 0, Runtime, "Tensor: invalid storage offset ", offset);
+  const int64_t item = (int64_t)itemsize(a.dtype());
+  __int128 last = offset;  // the furthest element the view reaches
+  bool empty = false;
+  for (size_t d = 0; d < size.size(); ++d) empty = empty || size[d] == 0, last += (__int128)(size[d] - 1) * stride[d];
+  const __int128 needed = empty ? 0 : (last + 1) * item;
+  const int64_t have = (int64_t)a.storage()->nbytes();
+  TG_CHECK(needed <= have, Runtime, "setStorage: sizes ", shape_str(size), ", strides ", shape_str(stride),
+           ", storage offset ", offset, ", and itemsize ", item, " requiring a storage size of ", (int64_t)needed,
+           " are out of bounds for storage of size ", have);
+  const bool inside = a.is_contiguous() && offset >= a.offset() && (empty || last < a.offset() + a.numel());
+  if (inside) return strided_view(a, a.sizes(), Geometry{size, stride, offset - a.offset()});
+  TG_CHECK(!(GradMode::is_enabled() && a.requires_grad()), NotImplemented,
+           "as_strided: a view outside the input's own contiguous elements (a non-contiguous input, or one reaching "
+           "past it) has no gradient in tapegrad yet");
+  return apply_op<AsStridedRaw>(a, size, stride, offset);
+}
 
 Tensor fliplr(const Tensor& a) {
   TG_CHECK(a.dim() >= 2, Runtime, "Input must be >= 2-d.");
@@ -246,6 +287,8 @@ void register_rearrange_ops(std::vector<OpInfo>& ops) {
                {{"ravel(Tensor input)", kBoth}, invoke_fn<&ravel>},
                {{"swapdims(Tensor input, int dim0, int dim1)", kBoth}, invoke_fn<&swapdims>},
                {{"broadcast_to(Tensor input, int[] size)", kBoth}, invoke_fn<&broadcast_to>},
+               {{"as_strided(Tensor input, int[] size, int[] stride, int? storage_offset=None)", kBoth},
+                invoke_fn<&as_strided>},
            });
 }
 

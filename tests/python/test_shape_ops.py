@@ -763,3 +763,59 @@ L.combinations(L.zeros(0))
 @pytest.mark.parametrize("code", MORE.strip().splitlines())
 def test_diagflat_index_put_combinations_are_called_as_torch_s(code):
     check_like_torch(code)
+
+
+AS_STRIDED = """
+L.as_strided(x, (2, 2), (1, 2))
+L.as_strided(x, (2, 2), (1, 2), 1)
+L.as_strided(x, size=(3,), stride=(5,))
+L.as_strided(x, (2, 2), (-1, 2))
+L.as_strided(x, (2, 4), (4, 3))
+L.as_strided(x, (2, 2), (1, 2), 11)
+L.as_strided(x, (2,), (1, 2))
+L.as_strided(x, (0, 2), (1, 2), 12)
+L.as_strided(x[1:], (2,), (1,))
+L.as_strided(x[1:], (2,), (1,), 0)
+L.as_strided(x.t(), (2, 2), (1, 2))
+L.as_strided(i, (2,), (4,))
+x.as_strided((2, 2), (4, 1)).stride()
+x.as_strided((2, 2), (4, 1), 1).storage_offset()
+"""
+
+
+@pytest.mark.parametrize("code", AS_STRIDED.strip().splitlines())
+def test_as_strided_is_called_as_torch_s(code):
+    check_like_torch(code)
+
+
+def test_as_strided_is_a_view_with_torch_s_gradient():
+    base = {}
+    for L in (tg, torch):
+        a = L.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        y = a * 1.0
+        v = L.as_strided(y, (2, 3), (1, 4), 1)
+        assert v.grad_fn.name() == "AsStridedBackward0"
+        (v * v).sum().backward()
+        base[L.__name__] = a.grad.numpy()
+    np.testing.assert_allclose(base["tapegrad"], base["torch"])
+    x = tg.zeros(3, 4)
+    x.as_strided((3,), (5,)).fill_(1.0)  # writes reach the input
+    np.testing.assert_array_equal(x.numpy(), np.eye(3, 4))
+
+
+def test_as_strided_outside_a_differentiable_input_is_refused_in_words():
+    a = tg.ones(3, 4, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="outside the input's own contiguous elements"):
+        tg.as_strided(a.t(), (2, 2), (1, 2))
+    with tg.no_grad():
+        assert tg.as_strided(a.t(), (2, 2), (1, 2)).shape == (2, 2)
+
+
+def test_as_strided_gradcheck_and_gradgradcheck():
+    # (no op table entry: AsStridedBackward0 is slice.cpp's strided view, which registers no op name)
+    from tapegrad.autograd import gradcheck, gradgradcheck
+    a = tg.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+
+    def f(t):
+        return tg.as_strided(t, (2, 3), (1, 4), 1) ** 2
+    assert gradcheck(f, [a]) and gradgradcheck(f, [a])

@@ -13,7 +13,7 @@ import typing
 from . import _nn
 from . import _optim
 from . import _memory
-__all__: list = ['Tensor', 'abs', 'add', 'addbmm', 'addmm', 'addmv', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'atan2', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'baddbmm', 'block_diag', 'bmm', 'broadcast_tensors', 'broadcast_to', 'bucketize', 'cartesian_prod', 'cat', 'cdist', 'chain_matmul', 'chunk', 'clamp', 'clip', 'clone', 'column_stack', 'combinations', 'concat', 'concatenate', 'cos', 'cross', 'cumsum', 'diag', 'diag_embed', 'diagflat', 'diagonal', 'div', 'divide', 'dot', 'dsplit', 'dstack', 'dtype', 'einsum', 'eq', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'fliplr', 'flipud', 'floor_divide', 'from_numpy', 'gather', 'ge', 'ger', 'get_num_threads', 'gt', 'hsplit', 'hstack', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_select', 'inner', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'le', 'lerp', 'log', 'log1p', 'log2', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'maximum', 'mean', 'meshgrid', 'min', 'minimum', 'mm', 'moveaxis', 'movedim', 'mul', 'multiply', 'mv', 'narrow', 'narrow_copy', 'ne', 'neg', 'negative', 'norm', 'outer', 'permute', 'pow', 'prod', 'ravel', 'reciprocal', 'relu', 'remainder', 'repeat_interleave', 'reshape', 'roll', 'rot90', 'row_stack', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_num_threads', 'sigmoid', 'sign', 'sin', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'subtract', 'sum', 'swapaxes', 'swapdims', 't', 'take', 'take_along_dim', 'tan', 'tanh', 'tensor_split', 'tensordot', 'tile', 'trace', 'transpose', 'tril', 'tril_indices', 'triu', 'triu_indices', 'true_divide', 'unbind', 'unflatten', 'unsqueeze', 'var', 'vdot', 'vsplit', 'vstack', 'where']
+__all__: list = ['Tensor', 'abs', 'add', 'addbmm', 'addmm', 'addmv', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'as_strided', 'atan2', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'baddbmm', 'block_diag', 'bmm', 'broadcast_tensors', 'broadcast_to', 'bucketize', 'cartesian_prod', 'cat', 'cdist', 'chain_matmul', 'chunk', 'clamp', 'clip', 'clone', 'column_stack', 'combinations', 'concat', 'concatenate', 'cos', 'cross', 'cumsum', 'diag', 'diag_embed', 'diagflat', 'diagonal', 'div', 'divide', 'dot', 'dsplit', 'dstack', 'dtype', 'einsum', 'eq', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'fliplr', 'flipud', 'floor_divide', 'from_numpy', 'gather', 'ge', 'ger', 'get_num_threads', 'gt', 'hsplit', 'hstack', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_select', 'inner', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'le', 'lerp', 'log', 'log1p', 'log2', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'maximum', 'mean', 'meshgrid', 'min', 'minimum', 'mm', 'moveaxis', 'movedim', 'mul', 'multiply', 'mv', 'narrow', 'narrow_copy', 'ne', 'neg', 'negative', 'norm', 'outer', 'permute', 'pow', 'prod', 'ravel', 'reciprocal', 'relu', 'remainder', 'repeat_interleave', 'reshape', 'roll', 'rot90', 'row_stack', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_num_threads', 'sigmoid', 'sign', 'sin', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'subtract', 'sum', 'swapaxes', 'swapdims', 't', 'take', 'take_along_dim', 'tan', 'tanh', 'tensor_split', 'tensordot', 'tile', 'trace', 'transpose', 'tril', 'tril_indices', 'triu', 'triu_indices', 'true_divide', 'unbind', 'unflatten', 'unsqueeze', 'var', 'vdot', 'vsplit', 'vstack', 'where']
 class dtype:
     """
     Members:
@@ -205,6 +205,8 @@ class Tensor:
     def argmax(self, dim: typing.SupportsInt | typing.SupportsIndex | None = None, keepdim: builtins.bool = False) -> Tensor:
         ...
     def argmin(self, dim: typing.SupportsInt | typing.SupportsIndex | None = None, keepdim: builtins.bool = False) -> Tensor:
+        ...
+    def as_strided(self, size: int | collections.abc.Sequence[int], stride: int | collections.abc.Sequence[int], storage_offset: int | None = None) -> Tensor:
         ...
     def atan2(self, other: Tensor, *, out: Tensor | None = None) -> Tensor:
         ...
@@ -824,6 +826,8 @@ def any(input: Tensor, dim: int | collections.abc.Sequence[int] | None = None, k
 def argmax(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex | None = None, keepdim: bool = False) -> Tensor:
     ...
 def argmin(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex | None = None, keepdim: bool = False) -> Tensor:
+    ...
+def as_strided(input: Tensor, size: int | collections.abc.Sequence[int], stride: int | collections.abc.Sequence[int], storage_offset: int | None = None) -> Tensor:
     ...
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     ...
