@@ -28,6 +28,7 @@ void register_contraction_ops(std::vector<OpInfo>& ops);
 void register_index_ops(std::vector<OpInfo>& ops);
 void register_search_ops(std::vector<OpInfo>& ops);
 void register_list_ops(std::vector<OpInfo>& ops);
+void register_scatter_reduce_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -57,6 +58,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_index_ops(all);
     register_search_ops(all);
     register_list_ops(all);
+    register_scatter_reduce_ops(all);
     return all;
   }();
   return ops;

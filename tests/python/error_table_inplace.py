@@ -23,4 +23,5 @@ INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to t
 INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None, "logical_and_": None, "logical_or_": None})
 # shape helper (op_db_shape.py): in-place methods without a tensor operand
 INPLACE_OTHER |= {"tril_", "triu_", "addmm_", "addmv_", "addbmm_", "baddbmm_",
-                  "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "index_put_"}
+                  "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "index_put_",
+                  "scatter_reduce_"}

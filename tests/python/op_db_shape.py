@@ -54,6 +54,21 @@ def _put(a, key, value):
     return c
 
 
+_SR_IDX = [[0, 0], [1, 3], [3, 3]]
+
+
+def _np_scatter_reduce(a, b, reduce, include_self):
+    out = a.copy()
+    groups = {}
+    for r in range(len(_SR_IDX)):
+        for k, c in enumerate(_SR_IDX[r]):
+            groups.setdefault((r, c), []).append(b[r, k])
+    for (r, c), vals in groups.items():
+        vals = ([a[r, c]] if include_self else []) + vals
+        out[r, c] = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce](vals)
+    return out
+
+
 MATRIX_SAMPLES = [S((3, 4)), S((4, 3), layouts="t"), S((6, 2), layouts="s"), S((2, 3, 4)), S((0, 3))]
 
 SHAPE_OPS = [
@@ -281,4 +296,9 @@ SHAPE_OPS = [
             "StackBackward0", [S((4,))]),
     OpEntry("stack", lambda tg, a: tg.combinations(a, with_replacement=True), lambda np, a: _np_combinations(a, 2, True),
             "StackBackward0", [S((3,))]),
+    # ---- scatter_reduce (scatter_reduce.cpp) ----
+    *[OpEntry("scatter_reduce", (lambda tg, a, b, r=r, inc=inc: a.scatter_reduce(1, tg.tensor(_SR_IDX), b, r, include_self=inc)),
+              (lambda np, a, b, r=r, inc=inc: _np_scatter_reduce(a, b, r, inc)), "ScatterReduceBackward0",
+              [S((3, 4), (3, 2)), S((3, 4), (3, 2), layouts="sc")], low=0.5, high=2.0)
+      for r in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
 ]

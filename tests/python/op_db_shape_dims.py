@@ -24,6 +24,8 @@ SHAPE_DIM_OPS = {
     "tensor_split": DimOp(lambda L, f, x, d: f(2, d),
                           zero_d=(RuntimeError, r"tensor_split expected at least a 1-dimensional tensor, but got a "
                                                 r"tensor with 0 dims")),
+    "scatter_reduce": DimOp(lambda L, f, x, d: f(d, L.zeros(tuple(x.shape), dtype=L.int64), x, "sum")),
+    "scatter_reduce_": DimOp(lambda L, f, x, d: f(d, L.zeros(tuple(x.shape), dtype=L.int64), x, "sum"), where="method"),
     # tile's `dims` are repetition counts, not dims (the coverage test goes by the name): its
     # rows check the dims of the tiled result's sum.
     "tile": DimOp(lambda L, f, x, d: f(()).sum(d)),

@@ -819,3 +819,32 @@ def test_as_strided_gradcheck_and_gradgradcheck():
     def f(t):
         return tg.as_strided(t, (2, 3), (1, 4), 1) ** 2
     assert gradcheck(f, [a]) and gradgradcheck(f, [a])
+
+
+SCATTER_REDUCE = """
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] * 10, "sum")
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] * 10, "sum", include_self=False)
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] + 1, "prod")
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] + 1, "prod", include_self=False)
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] * 10, "mean")
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] * 10, "mean", include_self=False)
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] - 5, "amax")
+x.scatter_reduce(1, L.tensor([[0, 0], [1, 0], [3, 3]]), x[:, :2] - 5, "amin", include_self=False)
+x.scatter_reduce(1, L.tensor([[0, 0]]), x, "max")
+x.scatter_reduce(0, L.tensor([[2, 0, 1, 2]]), x, "amin")
+i.scatter_reduce(1, L.tensor([[0, 0]]), i, "mean")
+i.scatter_reduce(1, L.tensor([[0, 0]]), i, "sum", include_self=False)
+x.scatter_reduce(1, L.tensor([[0, 0]]), x, "x")
+x.scatter_reduce(1, L.tensor([[0.0]]), x, "sum")
+x.scatter_reduce(1, L.tensor([[0]]), x.double(), "sum")
+x.scatter_reduce(5, L.tensor([[0]]), x, "sum")
+x.scatter_reduce(1, L.tensor([[4]]), x, "sum")
+x.scatter_reduce(1, L.tensor([[0, 0, 0]]), x[:, :1], "sum")
+L.scatter_reduce(x, 1, L.tensor([[1]]), x, reduce="sum")
+x.clone().scatter_reduce_(1, L.tensor([[1, 1]]), x, "amax")
+"""
+
+
+@pytest.mark.parametrize("code", SCATTER_REDUCE.strip().splitlines())
+def test_scatter_reduce_is_called_as_torch_s(code):
+    check_like_torch(code)

@@ -13,7 +13,7 @@ import typing
 from . import _nn
 from . import _optim
 from . import _memory
-__all__: list = ['Tensor', 'abs', 'add', 'addbmm', 'addmm', 'addmv', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'as_strided', 'atan2', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'baddbmm', 'block_diag', 'bmm', 'broadcast_tensors', 'broadcast_to', 'bucketize', 'cartesian_prod', 'cat', 'cdist', 'chain_matmul', 'chunk', 'clamp', 'clip', 'clone', 'column_stack', 'combinations', 'concat', 'concatenate', 'cos', 'cross', 'cumsum', 'diag', 'diag_embed', 'diagflat', 'diagonal', 'div', 'divide', 'dot', 'dsplit', 'dstack', 'dtype', 'einsum', 'eq', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'fliplr', 'flipud', 'floor_divide', 'from_numpy', 'gather', 'ge', 'ger', 'get_num_threads', 'gt', 'hsplit', 'hstack', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_select', 'inner', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'le', 'lerp', 'log', 'log1p', 'log2', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'maximum', 'mean', 'meshgrid', 'min', 'minimum', 'mm', 'moveaxis', 'movedim', 'mul', 'multiply', 'mv', 'narrow', 'narrow_copy', 'ne', 'neg', 'negative', 'norm', 'outer', 'permute', 'pow', 'prod', 'ravel', 'reciprocal', 'relu', 'remainder', 'repeat_interleave', 'reshape', 'roll', 'rot90', 'row_stack', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_num_threads', 'sigmoid', 'sign', 'sin', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'subtract', 'sum', 'swapaxes', 'swapdims', 't', 'take', 'take_along_dim', 'tan', 'tanh', 'tensor_split', 'tensordot', 'tile', 'trace', 'transpose', 'tril', 'tril_indices', 'triu', 'triu_indices', 'true_divide', 'unbind', 'unflatten', 'unsqueeze', 'var', 'vdot', 'vsplit', 'vstack', 'where']
+__all__: list = ['Tensor', 'abs', 'add', 'addbmm', 'addmm', 'addmv', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'as_strided', 'atan2', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'baddbmm', 'block_diag', 'bmm', 'broadcast_tensors', 'broadcast_to', 'bucketize', 'cartesian_prod', 'cat', 'cdist', 'chain_matmul', 'chunk', 'clamp', 'clip', 'clone', 'column_stack', 'combinations', 'concat', 'concatenate', 'cos', 'cross', 'cumsum', 'diag', 'diag_embed', 'diagflat', 'diagonal', 'div', 'divide', 'dot', 'dsplit', 'dstack', 'dtype', 'einsum', 'eq', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'fliplr', 'flipud', 'floor_divide', 'from_numpy', 'gather', 'ge', 'ger', 'get_num_threads', 'gt', 'hsplit', 'hstack', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_select', 'inner', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'le', 'lerp', 'log', 'log1p', 'log2', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'maximum', 'mean', 'meshgrid', 'min', 'minimum', 'mm', 'moveaxis', 'movedim', 'mul', 'multiply', 'mv', 'narrow', 'narrow_copy', 'ne', 'neg', 'negative', 'norm', 'outer', 'permute', 'pow', 'prod', 'ravel', 'reciprocal', 'relu', 'remainder', 'repeat_interleave', 'reshape', 'roll', 'rot90', 'row_stack', 'rsqrt', 'scatter', 'scatter_add', 'scatter_reduce', 'searchsorted', 'select', 'set_num_threads', 'sigmoid', 'sign', 'sin', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'subtract', 'sum', 'swapaxes', 'swapdims', 't', 'take', 'take_along_dim', 'tan', 'tanh', 'tensor_split', 'tensordot', 'tile', 'trace', 'transpose', 'tril', 'tril_indices', 'triu', 'triu_indices', 'true_divide', 'unbind', 'unflatten', 'unsqueeze', 'var', 'vdot', 'vsplit', 'vstack', 'where']
 class dtype:
     """
     Members:
@@ -559,6 +559,10 @@ class Tensor:
     def scatter(self, dim: typing.SupportsInt | typing.SupportsIndex, index: Tensor, src: Tensor | builtins.float) -> Tensor:
         ...
     def scatter_add(self, dim: typing.SupportsInt | typing.SupportsIndex, index: Tensor, src: Tensor) -> Tensor:
+        ...
+    def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: builtins.bool = True, out: Tensor | None = None) -> Tensor:
+        ...
+    def scatter_reduce_(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: builtins.bool = True) -> Tensor:
         ...
     def select(self, dim: typing.SupportsInt | typing.SupportsIndex, index: typing.SupportsInt | typing.SupportsIndex) -> Tensor:
         ...
@@ -1120,6 +1124,8 @@ def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 def scatter(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex, index: Tensor, src: Tensor | float) -> Tensor:
     ...
 def scatter_add(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex, index: Tensor, src: Tensor) -> Tensor:
+    ...
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True, out: Tensor | None = None) -> Tensor:
     ...
 @typing.overload
 def searchsorted(sorted_sequence: Tensor, input: Tensor, *, out_int32: bool = False, right: bool = False, side: str | None = None, sorter: Tensor | None = None, out: Tensor | None = None) -> Tensor:
