@@ -3,6 +3,8 @@
 // Each checks its index as PyTorch does (dtype, rank, bounds, with its wording) before
 // anything is written, then runs on index()/index_put() (index.cpp), whose backward formulas
 // are tapegrad ops.
+#include <string>
+
 #include "kernels/copy.h"
 #include "ops/op.h"
 #include "ops/ops.h"
@@ -186,24 +188,27 @@ struct IndexAdd {
     double alpha = 1;
   };
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha) {
-    const int64_t d = check_index_vector(a, dim, index, "index_add_()");
+    const int64_t d = check_index_vector(a, dim, index, "index_add_()");  // PyTorch's order of checks
     TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_add_(): Expected dtype int32/int64 for index but got: ",
              dtype_legacy_name(index.dtype()));
+    TG_CHECK(a.dtype() == source.dtype(), Runtime, "index_add_(): self (", dtype_legacy_name(a.dtype()),
+             ") and source (", dtype_legacy_name(source.dtype()), ") must have the same scalar type");
+    TG_CHECK(d == 0 || d < source.dim(), Runtime, "index_add_(): Indexing dim ", d,
+             " is out of bounds of the source tensor with dim ", source.dim());
     // PyTorch reads a 0-d source's size at dim (an IndexError) unless one index is given.
     TG_CHECK(source.dim() > 0 || index.numel() == 1, Index, "Dimension specified as ", dim,
              " but tensor has no dimensions");
     TG_CHECK(index.numel() == size_at(source, d), Runtime, "index_add_(): Number of indices (", index.numel(),
              ") should be equal to source.size(dim): (", size_at(source, d), "), for dim: ", d);
     check_source_shape(a, d, source);
-    TG_CHECK(a.dtype() == source.dtype(), Runtime, "index_add_(): self (", dtype_legacy_name(a.dtype()),
-             ") and source (", dtype_legacy_name(source.dtype()), ") must have the same scalar type");
+    if (a.numel() == 0) return kernels::contiguous_copy(a);  // PyTorch checks no bounds in an empty self
     if (auto bad = out_of_bounds(index, size_at(a, d), false)) {
       TG_CHECK(a.dim() > 0, Index, "index out of range in self");
       TG_ERROR(Runtime, "index ", *bad, " is out of bounds for dimension ", d, " with size ", size_at(a, d));
     }
     // alpha in the input's type: an integer tensor truncates it, as PyTorch does.
     const Tensor k = is_floating(a.dtype()) ? scalar_tensor(alpha.to_double())
-                                            : scalar_tensor(Scalar::from_int((int64_t)alpha.to_double()));
+                                            : scalar_tensor(Scalar::from_int(alpha.to<int64_t>()));
     return put_along(a, d, index, alpha.to_double() == 1 ? source : mul(source, k), true);
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha,
@@ -234,14 +239,28 @@ struct IndexCopy {
     Shape source_sizes;
   };
   static Tensor forward(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& source) {
-    const int64_t d = check_index_vector(a, dim, index, "index_copy_()");
-    TG_CHECK(index.numel() == size_at(source, d), Index, "index_copy_(): Number of indices (", index.numel(),
-             ") should be equal to source.size(dim) (", size_at(source, d), ")");
+    const int64_t d = wrap_dim(dim, a.dim());  // PyTorch's order of checks
+    TG_CHECK(index.dim() <= 1, Index, "index_copy_(): Index should have dimension 1 or 0 (got ", index.dim(), ")");
     TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_copy_(): Expected a long tensor for index, but got ",
              dtype_legacy_name(index.dtype()));
     TG_CHECK(a.dtype() == source.dtype(), Runtime,
              "index_copy_(): self and source expected to have the same dtype, but got (self) ",
              dtype_legacy_name(a.dtype()), " and (source) ", dtype_legacy_name(source.dtype()));
+    TG_CHECK(a.dim() == 0 || source.dim() == 0 || a.dim() == source.dim(), Index,
+             "index_copy_(): When source and destination are not scalars, their dimensionality must match. Source "
+             "dimensionality (", source.dim(), "), destination dimensionality (", a.dim(), ")");
+    auto slice_shape = [](const Tensor& t, int64_t at) {  // t's sizes but at `at`, as PyTorch prints them
+      std::string text;
+      for (int64_t k = 0; k < t.dim(); ++k)
+        if (k != at) text += (text.empty() ? "" : " ") + std::to_string(t.size(k));
+      return text;
+    };
+    TG_CHECK(slice_shape(a, d) == slice_shape(source, std::min<int64_t>(d, std::max<int64_t>(source.dim() - 1, 0))),
+             Runtime, "index_copy_(): Source/destination tensor must have same slice shapes. Destination slice shape: ",
+             slice_shape(a, d), " at dimension ", d, " and source slice shape: ",
+             slice_shape(source, std::min<int64_t>(d, std::max<int64_t>(source.dim() - 1, 0))), " at dimension 0.");
+    TG_CHECK(index.numel() == size_at(source, d), Index, "index_copy_(): Number of indices (", index.numel(),
+             ") should be equal to source.size(dim) (", size_at(source, d), ")");
     check_source_shape(a, d, source);
     if (auto bad = out_of_bounds(index, size_at(a, d), false))
       TG_ERROR(Index, "index_copy_(): index ", *bad, " is out of bounds for dimension ", d, " with size ",
@@ -332,12 +351,17 @@ Tensor take_along_dim(const Tensor& a, const Tensor& indices, std::optional<int6
 Tensor index_put_list(const Tensor& a, const TensorList& indices, const Tensor& values, bool accumulate) {
   TG_CHECK(!indices.empty(), Runtime, "index_put(): at least one index tensor is needed");
   std::vector<Tensor> key;
+  int64_t at = 0;  // the dim of `a` the next index tensor indexes
   for (const Tensor& t : indices) {
     if (t.dtype() == DType::Int64) {
-      key.push_back(t);
+      key.push_back(t), ++at;
       continue;
     }
     TG_CHECK(t.dtype() == DType::Bool, Index, "tensors used as indices must be long, int, byte or bool tensors");
+    for (int64_t k = 0; k < t.dim() && at + k < a.dim(); ++k)
+      TG_CHECK(t.size(k) == a.size(at + k), Index, "The shape of the mask ", shape_str(t.sizes()), " at index ", k,
+               " does not match the shape of the indexed tensor ", shape_str(a.sizes()), " at index ", at + k);
+    at += t.dim();
     const Tensor flat = true_positions(t);
     const Shape strides = contiguous_strides(t.sizes());
     for (int64_t d = 0; d < t.dim(); ++d) {  // unravel the flat positions into one index per dim

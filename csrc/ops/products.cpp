@@ -20,7 +20,7 @@ namespace {
 // integer kernels do.
 Tensor coefficient(Scalar s, DType result) {
   if (is_floating(result)) return scalar_tensor(s.to_double());
-  return scalar_tensor(Scalar::from_int(s.is_float() ? (int64_t)s.to_double() : s.to_int_exact()));
+  return scalar_tensor(Scalar::from_int(s.to<int64_t>()));
 }
 
 bool is_one(Scalar s) { return s.to_double() == 1.0; }
@@ -136,6 +136,7 @@ struct Addbmm {
   static constexpr Schema schema{TG_FUSED_SCHEMA(addbmm, "batch1", "batch2"), kFunction | kMethod | kInPlace};
   using Saved = FusedSaved;
   static Tensor forward(const Tensor& input, const Tensor& b1, const Tensor& b2, Scalar beta, Scalar alpha) {
+    expand(input, {b1.size(1), b2.size(2)});  // PyTorch broadcasts the input first: its errors come first
     check_batches(b1, b2);
     TG_CHECK(b1.size(0) == b2.size(0), Runtime, "batch1 and batch2 must have same number of batches, got ",
              b1.size(0), " and ", b2.size(0));
@@ -164,6 +165,7 @@ struct Baddbmm {
   static constexpr Schema schema{TG_FUSED_SCHEMA(baddbmm, "batch1", "batch2"), kFunction | kMethod | kInPlace};
   using Saved = FusedSaved;
   static Tensor forward(const Tensor& input, const Tensor& b1, const Tensor& b2, Scalar beta, Scalar alpha) {
+    expand(input, {b1.size(0), b1.size(1), b2.size(2)});  // PyTorch broadcasts the input first
     check_batches(b1, b2);
     TG_CHECK(b2.size(0) == b1.size(0) && b2.size(1) == b1.size(2), Runtime,
              "Expected size for first two dimensions of batch2 tensor to be: [", b1.size(0), ", ", b1.size(2),
@@ -284,7 +286,11 @@ struct Cdist {
     TG_CHECK(is_floating(x2.dtype()), Runtime, "cdist only supports floating-point dtypes, X2 got: ",
              dtype_legacy_name(x2.dtype()));
     TG_CHECK(p >= 0, Runtime, "cdist only supports non-negative p values");
-    const Tensor d = abs(difference(x1, x2));
+    // PyTorch returns an empty result (in x1's dtype) before it compares dtypes.
+    const bool empty = x1.numel() == 0 || x2.numel() == 0;
+    TG_CHECK(empty || x1.dtype() == x2.dtype(), Runtime, "expected scalar type ", dtype_legacy_name(x1.dtype()),
+             " but found ", dtype_legacy_name(x2.dtype()));
+    const Tensor d = abs(difference(x1, empty ? to_dtype(x2, x1.dtype()) : x2));
     if (p == 0) return sum(to_dtype(ne(d, zeros({}, d.dtype())), d.dtype()), {-1}, false);
     if (std::isinf(p)) return amax(d, {-1}, false);
     if (p == 1) return sum(d, {-1}, false);

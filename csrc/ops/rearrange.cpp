@@ -205,13 +205,16 @@ Tensor repeat_interleave_int(const Tensor& a, int64_t repeats, std::optional<int
   const Tensor x = dim ? a : reshape(a, {-1});
   const int64_t d = dim ? wrap_dim(*dim, a.dim()) : 0;
   const int64_t size = x.dim() ? x.size(d) : 1;
+  int64_t total = 0;
+  TG_CHECK(!__builtin_mul_overflow(size, repeats, &total), Runtime, "repeat_interleave: ", size, " elements repeated ",
+           repeats, " times are more than 2**63");
   if (output_size)
-    TG_CHECK(*output_size == size * repeats, Runtime, "repeat_interleave: Invalid output_size, expected ",
-             size * repeats, " but got ", *output_size);
+    TG_CHECK(*output_size == total, Runtime, "repeat_interleave: Invalid output_size, expected ",
+             total, " but got ", *output_size);
   const Tensor u = unsqueeze(x, d + 1);  // a 0-d input with a dim fails here, as PyTorch's does
   Shape expanded = x.sizes(), result = x.sizes();
   expanded.insert(expanded.begin() + d + 1, repeats);
-  result[d] *= repeats;
+  result[d] = total;
   return view(clone(expand(u, expanded)), result);
 }
 

@@ -119,13 +119,8 @@ struct ScatterReduce {
         g_part = gather(grad / where(eq(n, zero), one, n), s.dim, s.index) * part_is;
       }
     }
-    Tensor g_src;
-    if (needs[2]) {  // src's elements beyond index's shape were never read
-      g_src = part.sizes() == src.sizes()
-                  ? g_part
-                  : slice_put(zeros(src.sizes(), grad.dtype()), g_part,
-                              Geometry{part.sizes(), contiguous_strides(src.sizes()), 0});
-    }
+    // Index-shaped, as PyTorch's: a src bigger than index gets the engine's shape error there too.
+    const Tensor g_src = needs[2] ? g_part : Tensor();
     return {needs[0] ? g_self : Tensor(), Tensor(), g_src};
   }
 };

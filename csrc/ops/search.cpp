@@ -105,6 +105,9 @@ Tensor triangle_indices(int64_t row, int64_t col, int64_t offset, std::optional<
   TG_CHECK(col >= 0, Runtime, "col must be non-negative, got", col);
   const DType dt = dtype ? *dtype : DType::Int64;
   TG_CHECK(dt == DType::Int64, NotImplemented, "\"", fname, "\" not implemented for '", dtype_legacy_name(dt), "'");
+  // The pairs are listed one by one: a matrix past 2**36 elements is refused rather than walked.
+  TG_CHECK((__int128)row * col <= ((__int128)1 << 36), Runtime, fname, ": a ", row, " x ", col,
+           " matrix is too large to list the indices of");
   std::vector<int64_t> rows, cols;
   for (int64_t i = 0; i < row; ++i)
     for (int64_t j = 0; j < col; ++j) {

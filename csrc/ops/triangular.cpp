@@ -1,7 +1,9 @@
 // Triangles and diagonals of matrices: tril, triu, diagonal (a strided view), diag,
-// diag_embed, trace. The diagonal of a tensor is one geometry (sizes, strides, offset) used
+// diag_embed, diagflat, trace. The diagonal of a tensor is one geometry (sizes, strides, offset) used
 // three ways: as a view (diagonal), as the place a gradient is written (diagonal's backward,
 // diag_embed's forward) and as what a sum reads (trace).
+#include <cstdint>
+
 #include "kernels/copy.h"
 #include "ops/op.h"
 #include "ops/ops.h"
@@ -156,7 +158,9 @@ struct DiagEmbed {
     const int64_t n = a.dim() + 1;
     const int64_t d1 = wrap_dim(dim1, n), d2 = wrap_dim(dim2, n);
     TG_CHECK(d1 != d2, Runtime, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
-    const int64_t side = a.size(-1) + (offset < 0 ? -offset : offset);
+    const __int128 wide = (__int128)a.size(-1) + (offset < 0 ? -(__int128)offset : (__int128)offset);
+    TG_CHECK(wide <= INT64_MAX, Runtime, "diag_embed: offset ", offset, " makes a dimension of more than 2**63 elements");
+    const int64_t side = (int64_t)wide;
     Shape sizes;
     for (int64_t d = 0, k = 0; d < n; ++d)  // the input's leading dims, with the two new ones inserted
       sizes.push_back(d == d1 || d == d2 ? side : a.sizes()[k++]);
