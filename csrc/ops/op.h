@@ -17,22 +17,26 @@
 #pragma once
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "core/grad_mode.h"
+#include "core/small_vector.h"
 #include "graph/accumulate_grad.h"
 #include "ops/saved_tensor.h"
 #include "ops/view_history.h"
 
 namespace tg {
 
-// Which inputs of a node want a gradient (bit i: tensor argument i).
+// Which inputs of a node want a gradient (bit i: tensor argument i). One word inline, as every
+// fixed-arity op needs; more words for a list op (cat, stack) over more than 64 tensors.
 class Needs {
  public:
-  explicit Needs(uint64_t bits) : bits_(bits) {}
-  bool operator[](size_t i) const { return (bits_ >> i) & 1; }
+  explicit Needs(uint64_t bits) : words_{bits} {}
+  explicit Needs(SmallVector<uint64_t, 1> words) : words_(std::move(words)) {}
+  bool operator[](size_t i) const { return (i >> 6) < words_.size() && ((words_[i >> 6] >> (i & 63)) & 1); }
 
  private:
-  uint64_t bits_;
+  SmallVector<uint64_t, 1> words_;
 };
 
 template <class Op>
@@ -43,10 +47,17 @@ class FunctionNode final : public Node {
   std::string name() const override { return Op::node; }
 
   TensorList apply(TensorList&& grads) override {
-    uint64_t bits = 0;
-    for (size_t i = 0; i < next_edges_.size(); ++i)
-      if (next_edges_[i].valid()) bits |= uint64_t(1) << i;
-    return Op::backward(saved, grads[0], Needs(bits));
+    const size_t n = next_edges_.size();
+    if (n <= 64) {
+      uint64_t bits = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (next_edges_[i].valid()) bits |= uint64_t(1) << i;
+      return Op::backward(saved, grads[0], Needs(bits));
+    }
+    SmallVector<uint64_t, 1> words((n + 63) / 64, uint64_t(0));
+    for (size_t i = 0; i < n; ++i)
+      if (next_edges_[i].valid()) words[i >> 6] |= uint64_t(1) << (i & 63);
+    return Op::backward(saved, grads[0], Needs(std::move(words)));
   }
 
   void release_saved() override {
@@ -154,7 +165,6 @@ Tensor apply_list_op(const TensorList& inputs, const Extra&... extra) {
   bool any = false;
   for (const Tensor& t : inputs) any = any || detail::arg_requires_grad(t);
   if (!GradMode::is_enabled() || !is_floating(out.dtype()) || !any) return out;
-  TG_CHECK(inputs.size() <= 64, Runtime, Op::name, ": at most 64 tensors can be differentiated through at once");
   auto node = std::make_shared<FunctionNode<Op>>();
   for (const Tensor& t : inputs) node->next_edges().push_back(fresh_gradient_edge(t));
   node->input_meta().push_back({out.sizes(), out.dtype()});

@@ -24,6 +24,14 @@ void register_split_ops(std::vector<OpInfo>& ops);
 void register_nn_activation_ops(std::vector<OpInfo>& ops);
 void register_nn_loss_ops(std::vector<OpInfo>& ops);
 void register_nn_layer_ops(std::vector<OpInfo>& ops);
+void register_triangular_ops(std::vector<OpInfo>& ops);
+void register_rearrange_ops(std::vector<OpInfo>& ops);
+void register_products_ops(std::vector<OpInfo>& ops);
+void register_contraction_ops(std::vector<OpInfo>& ops);
+void register_index_ops(std::vector<OpInfo>& ops);
+void register_search_ops(std::vector<OpInfo>& ops);
+void register_list_ops(std::vector<OpInfo>& ops);
+void register_scatter_reduce_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -49,6 +57,14 @@ const std::vector<OpInfo>& registered_ops() {
     register_nn_activation_ops(all);
     register_nn_loss_ops(all);
     register_nn_layer_ops(all);
+    register_triangular_ops(all);
+    register_rearrange_ops(all);
+    register_products_ops(all);
+    register_contraction_ops(all);
+    register_index_ops(all);
+    register_search_ops(all);
+    register_list_ops(all);
+    register_scatter_reduce_ops(all);
     return all;
   }();
   return ops;

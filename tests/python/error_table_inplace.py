@@ -24,3 +24,7 @@ INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None, "logical_and_": N
 # The random samplers (python/tapegrad/_random.py); their errors are in test_random.py.
 INPLACE_OTHER |= {"uniform_", "normal_", "exponential_", "random_", "bernoulli_", "geometric_", "cauchy_",
                   "log_normal_"}
+# shape helper (op_db_shape.py): in-place methods without a tensor operand
+INPLACE_OTHER |= {"tril_", "triu_", "addmm_", "addmv_", "addbmm_", "baddbmm_",
+                  "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "index_put_",
+                  "scatter_reduce_"}

@@ -311,3 +311,6 @@ OPS += SORTING_OPS
 from op_db_reductions import REDUCTION_OPS  # noqa: E402
 
 OPS += REDUCTION_OPS
+
+from op_db_shape import SHAPE_OPS  # noqa: E402
+OPS += SHAPE_OPS

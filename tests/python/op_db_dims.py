@@ -122,3 +122,5 @@ def bound(L, name, where, x):
 def call_styles(name, op):
     return {"both": ("method", "function"), "method": ("method",), "function": ("function",),
             "F": ("F",)}[op.where]
+from op_db_shape_dims import SHAPE_DIM_OPS  # noqa: E402
+DIM_OPS.update(SHAPE_DIM_OPS)
