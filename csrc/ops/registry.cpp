@@ -21,6 +21,9 @@ void register_split_ops(std::vector<OpInfo>& ops);
 void register_nn_activation_ops(std::vector<OpInfo>& ops);
 void register_nn_loss_ops(std::vector<OpInfo>& ops);
 void register_nn_layer_ops(std::vector<OpInfo>& ops);
+void register_unary_trig_ops(std::vector<OpInfo>& ops);
+void register_unary_special_ops(std::vector<OpInfo>& ops);
+void register_rounding_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -43,6 +46,9 @@ const std::vector<OpInfo>& registered_ops() {
     register_nn_activation_ops(all);
     register_nn_loss_ops(all);
     register_nn_layer_ops(all);
+    register_unary_trig_ops(all);
+    register_unary_special_ops(all);
+    register_rounding_ops(all);
     return all;
   }();
   return ops;

@@ -21,3 +21,8 @@ INPLACE_OTHER = {"exp_", "neg_", "negative_", "relu_", "sigmoid_", "tanh_", "abs
 INPLACE_INT_FLOAT = {name: (RuntimeError, r"result type Float can't be cast to the desired output type Long")
                      for name in INPLACE_BINARY}
 INPLACE_INT_FLOAT.update({"copy_": None, "masked_fill_": None, "logical_and_": None, "logical_or_": None})
+# Issue 16's pointwise ops (op_db_pointwise.py): unary in-place methods.
+INPLACE_OTHER |= {"log10_", "exp2_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_",
+                  "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_", "arctanh_", "deg2rad_", "rad2deg_",
+                  "erfc_", "erfinv_", "lgamma_", "digamma_", "polygamma_", "logit_", "nan_to_num_", "sgn_",
+                  "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_"}
