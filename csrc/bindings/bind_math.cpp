@@ -4,6 +4,7 @@
 // apply_inplace around its out-of-place op). Called from bind_ops.
 #include "bindings/module.h"
 #include "kernels/copy.h"
+#include "ops/pointwise_ops.h"
 
 namespace tg::bindings {
 
@@ -106,6 +107,39 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
   }, py::arg("end"), py::arg("weight"));
 }
 
+// allclose and equal answer a Python bool, which no schema returns yet. The tensors are taken
+// as any object so that a non-tensor gets PyTorch's wording (positions count self for the
+// function only; a keyword argument is reported with a position too).
+Tensor tensor_arg(py::handle h, const char* fname, const char* name, int position) {
+  Tensor t;
+  TG_CHECK(py_convert::as_tensor(h.ptr(), t), Type, fname, "(): argument '", name, "' (position ", position,
+           ") must be Tensor, not ", Py_TYPE(h.ptr())->tp_name);
+  return t;
+}
+
+template <bool IsMethod>
+bool allclose_py(const hint::TensorResult& input, const hint::TensorResult& other, double rtol, double atol,
+                 bool equal_nan) {
+  const Tensor a = tensor_arg(input, "allclose", "input", 1), b = tensor_arg(other, "allclose", "other", IsMethod ? 1 : 2);
+  return kernels::item(all(isclose(a, b, rtol, atol, equal_nan), DimList{}, false)).to<bool>();
+}
+
+// Same shape and equal values after promotion (NaN equals nothing); no broadcasting.
+template <bool IsMethod>
+bool equal_py(const hint::TensorResult& input, const hint::TensorResult& other) {
+  const Tensor a = tensor_arg(input, "equal", "input", 1), b = tensor_arg(other, "equal", "other", IsMethod ? 1 : 2);
+  return a.sizes() == b.sizes() && kernels::item(all(eq(a, b), DimList{}, false)).to<bool>();
+}
+
+void bind_closeness(py::module_& m, TensorClass& cls) {
+  m.def("allclose", &allclose_py<false>, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-05,
+        py::arg("atol") = 1e-08, py::arg("equal_nan") = false);
+  cls.def("allclose", &allclose_py<true>, py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
+          py::arg("equal_nan") = false);
+  m.def("equal", &equal_py<false>, py::arg("input"), py::arg("other"));
+  cls.def("equal", &equal_py<true>, py::arg("other"));
+}
+
 void bind_reductions(py::module_& m, TensorClass& cls) {
   def_both(m, cls, "prod", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
     Tensor x = dtype ? to_dtype(a, *dtype) : a;
@@ -143,6 +177,15 @@ void bind_inplace(TensorClass& cls) {
       return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
     }, py::arg("other"));
   }
+  // float_power_ computes in float64, so self must be float64 already (PyTorch's check and words).
+  cls.def("float_power_", [](const Tensor& self, hint::TensorOrNumber exponent) {
+    TG_CHECK(self.dtype() == DType::Float64, Runtime, "the base given to float_power_ has dtype ",
+             dtype_legacy_name(self.dtype()), " but the operation's result requires dtype Double");
+    Tensor e = operand_or_throw(exponent, "float_power_");
+    return apply_inplace(self, [&](const Tensor& s) {
+      return e.is_wrapped_number() ? float_power_scalar(s, kernels::item(e)) : float_power(s, e);
+    });
+  }, py::arg("exponent"));
   cls.def("zero_", [](const Tensor& self) { return apply_inplace(self, [](const Tensor& s) { return zero(s); }); });
   cls.def("fill_", [](const Tensor& self, py::handle value) {
     std::optional<Scalar> v;
@@ -184,6 +227,7 @@ void bind_inplace(TensorClass& cls) {
 void bind_math(py::module_& m) {
   auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
   bind_pointwise(m, cls);
+  bind_closeness(m, cls);
   bind_reductions(m, cls);
   bind_inplace(cls);
 }

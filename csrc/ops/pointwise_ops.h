@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 
+#include "core/scalar.h"
 #include "core/tensor.h"
 
 namespace tg {
@@ -46,5 +47,9 @@ Tensor xlogy(const Tensor& a, const Tensor& b);
 Tensor copysign(const Tensor& a, const Tensor& b);
 Tensor fmod(const Tensor& a, const Tensor& b);
 Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor float_power(const Tensor& a, const Tensor& b);
+Tensor float_power_scalar(const Tensor& a, Scalar exponent);
+Tensor heaviside(const Tensor& a, const Tensor& values);
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan);
 
 }  // namespace tg

@@ -24,6 +24,7 @@ void register_nn_layer_ops(std::vector<OpInfo>& ops);
 void register_unary_trig_ops(std::vector<OpInfo>& ops);
 void register_unary_special_ops(std::vector<OpInfo>& ops);
 void register_rounding_ops(std::vector<OpInfo>& ops);
+void register_binary_math_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -49,6 +50,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_unary_trig_ops(all);
     register_unary_special_ops(all);
     register_rounding_ops(all);
+    register_binary_math_ops(all);
     return all;
   }();
   return ops;

@@ -1,5 +1,6 @@
 // Elementwise ops of three operands: where(cond, a, b), clamp(x, min, max) with number or
-// tensor bounds, and lerp(x, y, w) with a number or tensor weight.
+// tensor bounds, lerp(x, y, w) with a number or tensor weight, and addcmul / addcdiv
+// (x + value * t1 * t2, x + value * t1 / t2).
 #include <cmath>
 
 #include "ops/elementwise.h"
@@ -170,8 +171,55 @@ struct LerpTensor {
 Tensor lerp(const Tensor& a, const Tensor& b, double w) { return apply_op<LerpScalar>(a, b, w); }
 Tensor lerp(const Tensor& a, const Tensor& b, const Tensor& w) { return apply_op<LerpTensor>(a, b, w); }
 
+// addcmul(x, t1, t2, value=v) = x + v * t1 * t2 and addcdiv(x, t1, t2, value=v) = x + v * t1 / t2,
+// in the three tensors' promoted dtype; `value` does not promote, it is converted to that dtype
+// (addcmul of int tensors with value=0.5 adds nothing, as in PyTorch). Integer division is
+// refused, as PyTorch's addcdiv refuses it.
+template <bool IsDiv>
+struct Addc {
+  static constexpr const char* name = IsDiv ? "addcdiv" : "addcmul";
+  static constexpr const char* node = IsDiv ? "AddcdivBackward0" : "AddcmulBackward0";
+  static constexpr Schema schema{
+      IsDiv ? "addcdiv(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value=1, Tensor? out=None)"
+            : "addcmul(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value=1, Tensor? out=None)",
+      kFunction | kMethod | kInPlace};
+  struct Saved {
+    SavedTensor t1, t2;
+    Scalar value;
+    auto tensors() { return std::tie(t1, t2); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value) {
+    TG_CHECK(!IsDiv || is_floating(t1.dtype()) || is_floating(t2.dtype()), Runtime,
+             "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+             "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+             "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+             "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+             "(input + value * tensor1 / tensor2), for all dtypes.");
+    const DType d = result_type(a, t1, t2);
+    TG_CHECK(d != DType::Bool, NotImplemented, IsDiv ? "\"addcdiv_cpu_out\"" : "\"addcmul_cpu_out\"",
+             " not implemented for 'Bool'");
+    broadcast_shapes(broadcast_shapes(a.sizes(), t1.sizes()), t2.sizes());  // PyTorch's order in a size mismatch
+    const Tensor v = kernels::full({}, value, d), x = cast_to(a, d), y = cast_to(t1, d), z = cast_to(t2, d);
+    const Tensor scaled = kernels::binary(BinaryOp::Mul, v, y);  // PyTorch's order: x + (v * t1) op t2
+    return kernels::binary(BinaryOp::Add, x, binary_in(IsDiv ? BinaryOp::Div : BinaryOp::Mul, scaled, z, d));
+  }
+  static void save(Saved& s, const Tensor&, const Tensor& t1, const Tensor& t2, Scalar value, const Tensor&) {
+    s.t1 = t1, s.t2 = t2, s.value = value;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    const Tensor t1 = s.t1.unpack(), t2 = s.t2.unpack();
+    const double v = s.value.to_double();
+    if constexpr (IsDiv) {
+      return {needs[0] ? grad : Tensor(), needs[1] ? grad * v / t2 : Tensor(),
+              needs[2] ? -grad * v * t1 / (t2 * t2) : Tensor()};
+    } else {
+      return {needs[0] ? grad : Tensor(), needs[1] ? grad * t2 * v : Tensor(), needs[2] ? grad * t1 * v : Tensor()};
+    }
+  }
+};
+
 void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops) {
-  register_ops<Where, Clamp, ClampTensor, LerpScalar, LerpTensor>(ops);
+  register_ops<Where, Clamp, ClampTensor, LerpScalar, LerpTensor, Addc<false>, Addc<true>>(ops);
 }
 
 }  // namespace tg
