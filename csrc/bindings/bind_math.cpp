@@ -82,16 +82,6 @@ Tensor var_py(const Tensor& self, hint::DimsOrUnbiased dim, hint::OptBool unbias
 }
 
 void bind_pointwise(py::module_& m, TensorClass& cls) {
-  cls.def("__floordiv__",
-          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(a, operand_or_throw(b, "floor_divide")); },
-          py::arg("other"));
-  cls.def("__rfloordiv__",
-          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(operand_or_throw(b, "floor_divide"), a); },
-          py::arg("other"));
-  cls.def("__mod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(a, operand_or_throw(b, "remainder")); },
-          py::arg("other"));
-  cls.def("__rmod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(operand_or_throw(b, "remainder"), a); },
-          py::arg("other"));
   for (const char* fname : {"clamp", "clip"}) {
     auto clamp_py = [fname](const Tensor& a, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
       return clamp_any(a, lo, hi, fname);
@@ -166,17 +156,9 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
 }
 
-// In-place methods outside the schemas: the operator forms (+= ...), zero_, fill_, copy_ and
-// clamp_; each is apply_inplace around its out-of-place op.
+// In-place methods outside the schemas: float_power_, zero_, fill_, copy_ and clamp_; each is
+// apply_inplace around its out-of-place op (the operator forms, += ..., are in tensor_operators.cpp).
 void bind_inplace(TensorClass& cls) {
-  using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
-  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"__iadd__", add}, std::pair<const char*, BinaryFn>{"__isub__", sub},
-                          std::pair<const char*, BinaryFn>{"__imul__", mul}, std::pair<const char*, BinaryFn>{"__itruediv__", div}}) {
-    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other) {
-      Tensor o = operand_or_throw(other, name);
-      return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
-    }, py::arg("other"));
-  }
   // float_power_ computes in float64, so self must be float64 already (PyTorch's check and words).
   cls.def("float_power_", [](const Tensor& self, hint::TensorOrNumber exponent) {
     TG_CHECK(self.dtype() == DType::Float64, Runtime, "the base given to float_power_ has dtype ",

@@ -52,4 +52,12 @@ Tensor float_power_scalar(const Tensor& a, Scalar exponent);
 Tensor heaviside(const Tensor& a, const Tensor& values);
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan);
 
+// ---- bitwise.cpp: bool and int64 only ----
+Tensor bitwise_and(const Tensor& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Tensor& b);
+Tensor bitwise_left_shift(const Tensor& a, const Tensor& b);
+Tensor bitwise_right_shift(const Tensor& a, const Tensor& b);
+Tensor bitwise_not(const Tensor& a);
+
 }  // namespace tg

@@ -25,6 +25,7 @@ void register_unary_trig_ops(std::vector<OpInfo>& ops);
 void register_unary_special_ops(std::vector<OpInfo>& ops);
 void register_rounding_ops(std::vector<OpInfo>& ops);
 void register_binary_math_ops(std::vector<OpInfo>& ops);
+void register_bitwise_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -51,6 +52,7 @@ const std::vector<OpInfo>& registered_ops() {
     register_unary_special_ops(all);
     register_rounding_ops(all);
     register_binary_math_ops(all);
+    register_bitwise_ops(all);
     return all;
   }();
   return ops;
