@@ -119,7 +119,9 @@ struct Xlogy {
   // d/dx = log(y) where x != 0 (xlogy of the mask keeps the 0 at x = 0); d/dy = x / y.
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     const Tensor a = s.a.unpack(), b = s.b.unpack();
-    return {needs[0] ? grad * xlogy(ne(a, scalar_tensor(0.0)), b) : Tensor(), needs[1] ? grad * a / b : Tensor()};
+    // The mask in the gradient's dtype: a bool mask and a wrapped-number y would compute in float32.
+    const Tensor nonzero = to_dtype(ne(a, scalar_tensor(0.0)), grad.dtype());
+    return {needs[0] ? grad * xlogy(nonzero, b) : Tensor(), needs[1] ? grad * a / b : Tensor()};
   }
 };
 struct XlogyScalarSelf : Xlogy {
