@@ -113,6 +113,70 @@ struct ClampTensor {
 };
 Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi) { return apply_op<ClampTensor>(a, lo, hi); }
 
+// clamp_min(x, min) and clamp_max(x, max): clamp with one bound, under their own node names (a
+// number bound: ClampMinBackward0, a tensor: ClampMinBackward1). The gradient passes where x is
+// inside the bound and, for a tensor bound, goes to the bound elsewhere.
+template <bool IsMin>
+struct ClampOneScalar {
+  static constexpr const char* name = IsMin ? "clamp_min" : "clamp_max";
+  static constexpr const char* node = IsMin ? "ClampMinBackward0" : "ClampMaxBackward0";
+  static constexpr Schema schema{IsMin ? "clamp_min(Tensor input, Number min, *, Tensor? out=None)"
+                                       : "clamp_max(Tensor input, Number max, *, Tensor? out=None)",
+                                 kFunction | kMethod};
+  struct Saved {
+    SavedTensor self;
+    Scalar bound;
+    auto tensors() { return std::tie(self); }
+  };
+  static Tensor forward(const Tensor& a, Scalar bound) {
+    return IsMin ? Clamp::forward(a, bound, std::nullopt) : Clamp::forward(a, std::nullopt, bound);
+  }
+  static void save(Saved& s, const Tensor& a, Scalar bound, const Tensor&) { s.self = a, s.bound = bound; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    const Tensor x = s.self.unpack(), b = scalar_tensor(s.bound);
+    return {where(IsMin ? ge(x, b) : le(x, b), grad, zeros({}, grad.dtype()))};
+  }
+};
+
+template <bool IsMin>
+struct ClampOneTensor {
+  static constexpr const char* name = IsMin ? "clamp_min_tensor" : "clamp_max_tensor";
+  static constexpr const char* node = IsMin ? "ClampMinBackward1" : "ClampMaxBackward1";
+  static constexpr Schema schema{IsMin ? "clamp_min(Tensor input, Tensor min, *, Tensor? out=None)"
+                                       : "clamp_max(Tensor input, Tensor max, *, Tensor? out=None)",
+                                 kFunction | kMethod};
+  struct Saved {
+    SavedTensor self, bound;
+    auto tensors() { return std::tie(self, bound); }
+  };
+  static Tensor forward(const Tensor& a, const Tensor& bound) {
+    return IsMin ? ClampTensor::forward(a, bound, Tensor()) : ClampTensor::forward(a, Tensor(), bound);
+  }
+  static void save(Saved& s, const Tensor& a, const Tensor& bound, const Tensor&) { s.self = a, s.bound = bound; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    const Tensor x = s.self.unpack(), b = s.bound.unpack(), zero = zeros({}, grad.dtype());
+    const Tensor inside = IsMin ? ge(x, b) : le(x, b);
+    return {needs[0] ? where(inside, grad, zero) : Tensor(), needs[1] ? where(inside, zero, grad) : Tensor()};
+  }
+};
+
+namespace {
+// x.clamp_min_(bound) / clamp_max_: a number bound that promotes self (a float bound on an int64
+// self) is refused before the op runs, in PyTorch's words for the number overload (as clamp_'s,
+// bindings/bind_math.cpp); a tensor bound gets apply_inplace's.
+template <bool IsMin>
+Tensor clamp_one_number_(const Tensor& self, Scalar bound) {
+  const DType d = result_type(self, scalar_tensor(bound));
+  TG_CHECK(promote(d, self.dtype()) == self.dtype() || is_floating(self.dtype()), Runtime, "result type ",
+           dtype_legacy_name(d), " can't be cast to the desired output type ", dtype_scalar_name(self.dtype()));
+  return apply_inplace(self, [&](const Tensor& s) { return apply_op<ClampOneScalar<IsMin>>(s, bound); });
+}
+template <bool IsMin>
+Tensor clamp_one_tensor_(const Tensor& self, const Tensor& bound) {
+  return apply_inplace(self, [&](const Tensor& s) { return apply_op<ClampOneTensor<IsMin>>(s, bound); });
+}
+}  // namespace
+
 // lerp(x, y, w) = x + w (y - x), with a number weight (LerpBackward0) or a tensor (LerpBackward1).
 struct LerpScalar {
   static constexpr const char* name = "lerp";
@@ -219,7 +283,14 @@ struct Addc {
 };
 
 void register_where_clamp_lerp_ops(std::vector<OpInfo>& ops) {
-  register_ops<Where, Clamp, ClampTensor, LerpScalar, LerpTensor, Addc<false>, Addc<true>>(ops);
+  register_ops<Where, Clamp, ClampTensor, LerpScalar, LerpTensor, Addc<false>, Addc<true>, ClampOneTensor<true>,
+               ClampOneScalar<true>, ClampOneTensor<false>, ClampOneScalar<false>>(ops);
+  register_functions(ops, {
+      {{"clamp_min_(Tensor input, Tensor min)", kMethod}, invoke_fn<&clamp_one_tensor_<true>>},
+      {{"clamp_min_(Tensor input, Number min)", kMethod}, invoke_fn<&clamp_one_number_<true>>},
+      {{"clamp_max_(Tensor input, Tensor max)", kMethod}, invoke_fn<&clamp_one_tensor_<false>>},
+      {{"clamp_max_(Tensor input, Number max)", kMethod}, invoke_fn<&clamp_one_number_<false>>},
+  });
 }
 
 }  // namespace tg

@@ -41,3 +41,5 @@ INPLACE_OTHER |= {"float_power_"}
 # The bitwise in-place methods refuse the table's float tensors outright: test_pointwise_ops.py checks them.
 INPLACE_OTHER |= {"bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "bitwise_left_shift_",
                   "bitwise_right_shift_"}
+INPLACE_BINARY.update({name: (lambda s, o, name=name: getattr(s, name)(o)) for name in ("clamp_min_", "clamp_max_")})
+INPLACE_INT_FLOAT.update({name: INPLACE_INT_FLOAT["add_"] for name in ("clamp_min_", "clamp_max_")})

@@ -115,4 +115,13 @@ POINTWISE_OPS = [
             [S((2, 3), (2, 3), (2, 3))]),
     OpEntry("addcdiv", lambda tg, a, b, c: tg.addcdiv(a, b, c, value=-2), lambda np, a, b, c: a - 2 * b / c,
             "AddcdivBackward0", TERNARY, low=0.5, high=2.0),
+    OpEntry("clamp_min", lambda tg, a: a.clamp_min(0.25), lambda np, a: np.maximum(a, 0.25), "ClampMinBackward0",
+            UNARY, away_from_zero=0.1),
+    OpEntry("clamp_max", lambda tg, a: tg.clamp_max(a, -0.25), lambda np, a: np.minimum(a, -0.25),
+            "ClampMaxBackward0", UNARY, away_from_zero=0.1),
+    # tensor bounds: samples keep x and the bound apart (|x| >= 0.5 against bounds within 0.4 of 0)
+    OpEntry("clamp_min_tensor", lambda tg, a, b: tg.clamp_min(a, b * 0.2), lambda np, a, b: np.maximum(a, b * 0.2),
+            "ClampMinBackward1", BINARY, away_from_zero=0.5),
+    OpEntry("clamp_max_tensor", lambda tg, a, b: a.clamp_max(b * 0.2), lambda np, a, b: np.minimum(a, b * 0.2),
+            "ClampMaxBackward1", BINARY, away_from_zero=0.5),
 ]

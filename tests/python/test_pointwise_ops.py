@@ -21,7 +21,7 @@ UNARY = ["erfc", "erfinv", "lgamma", "digamma", "sinh", "cosh", "asinh", "acosh"
          "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log10", "exp2", "sgn", "floor", "ceil",
          "round", "trunc", "fix", "frac", "deg2rad", "rad2deg", "logit", "nan_to_num", "bitwise_not"]
 BINARY = ["copysign", "fmod", "xlogy", "heaviside", "logaddexp2", "logical_xor", "isclose", "float_power",
-          "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"]
+          "clamp_min", "clamp_max", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"]
 
 
 def _values(dtype):
@@ -111,7 +111,8 @@ def test_binary_number_first(name, dtype, number):
           _run(lambda: getattr(tg, name)(number, _make(tg, vals, dtype))))
 
 
-IN_PLACE_BINARY = ["copysign", "fmod", "xlogy", "heaviside", "logical_xor", "float_power", "bitwise_and",
+IN_PLACE_BINARY = ["copysign", "fmod", "xlogy", "heaviside", "logical_xor", "float_power", "clamp_min", "clamp_max",
+                   "bitwise_and",
                    "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"]
 
 
@@ -294,3 +295,13 @@ def test_rounding_gradients_are_zero_with_torch_node_names():
         assert o.grad_fn.name() == t.grad_fn.name()
         o.sum().backward()
         assert ours.grad.tolist() == [0.0, 0.0]
+
+
+def test_ties_keep_the_first_operand():
+    """maximum / minimum / clamp on equal values (0. and -0.) return the first operand, as PyTorch's
+    (they returned the second: clamp(0., min=-0.) was -0.)."""
+    for m_a, m_b in ((0.0, -0.0), (-0.0, 0.0)):
+        for fn in (lambda m, a, b: m.maximum(a, b), lambda m, a, b: m.minimum(a, b),
+                   lambda m, a, b: m.clamp(a, min=b), lambda m, a, b: m.clamp(a, max=b),
+                   lambda m, a, b: m.clamp_min(a, b), lambda m, a, b: m.clamp_max(a, b.item())):
+            _same(fn(torch, torch.tensor([m_a]), torch.tensor([m_b])), fn(tg, tg.tensor([m_a]), tg.tensor([m_b])))
