@@ -305,3 +305,11 @@ def test_ties_keep_the_first_operand():
                    lambda m, a, b: m.clamp(a, min=b), lambda m, a, b: m.clamp(a, max=b),
                    lambda m, a, b: m.clamp_min(a, b), lambda m, a, b: m.clamp_max(a, b.item())):
             _same(fn(torch, torch.tensor([m_a]), torch.tensor([m_b])), fn(tg, tg.tensor([m_a]), tg.tensor([m_b])))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softplus_dtypes(dtype):
+    """F.softplus refuses ints and bools with PyTorch's NotImplementedError (it was a RuntimeError)."""
+    def call(lib):
+        return lib.nn.functional.softplus(_make(lib, _values(dtype), dtype), beta=2, threshold=1)
+    _same(_run(lambda: call(torch)), _run(lambda: call(tg)))
