@@ -155,8 +155,9 @@ struct ClampOneTensor {
   static void save(Saved& s, const Tensor& a, const Tensor& bound, const Tensor&) { s.self = a, s.bound = bound; }
   static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
     const Tensor x = s.self.unpack(), b = s.bound.unpack(), zero = zeros({}, grad.dtype());
-    const Tensor inside = IsMin ? ge(x, b) : le(x, b);
-    return {needs[0] ? where(inside, grad, zero) : Tensor(), needs[1] ? where(inside, zero, grad) : Tensor()};
+    // Two masks, not one and its negation: where x is NaN neither side gets the gradient (PyTorch's).
+    const Tensor inside = IsMin ? ge(x, b) : le(x, b), crossed = IsMin ? lt(x, b) : gt(x, b);
+    return {needs[0] ? where(inside, grad, zero) : Tensor(), needs[1] ? where(crossed, grad, zero) : Tensor()};
   }
 };
 

@@ -313,3 +313,15 @@ def test_softplus_dtypes(dtype):
     def call(lib):
         return lib.nn.functional.softplus(_make(lib, _values(dtype), dtype), beta=2, threshold=1)
     _same(_run(lambda: call(torch)), _run(lambda: call(tg)))
+
+
+@pytest.mark.parametrize("name", ["clamp_min", "clamp_max"])
+def test_clamp_one_bound_nan_gives_no_gradient(name):
+    """Where x is NaN neither x nor the tensor bound gets a gradient, as PyTorch's (the bound got it)."""
+    grads = []
+    for lib in (torch, tg):
+        x = lib.tensor([float("nan"), 0.5, -0.5], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([0.0, 0.0, 0.0], dtype=lib.float64, requires_grad=True)
+        getattr(lib, name)(x, b).sum().backward()
+        grads.append((x.grad.tolist(), b.grad.tolist()))
+    assert grads[0] == grads[1]
