@@ -4,6 +4,7 @@
 // apply_inplace around its out-of-place op). Called from bind_ops.
 #include "bindings/module.h"
 #include "kernels/copy.h"
+#include "ops/pointwise_ops.h"
 
 namespace tg::bindings {
 
@@ -81,16 +82,6 @@ Tensor var_py(const Tensor& self, hint::DimsOrUnbiased dim, hint::OptBool unbias
 }
 
 void bind_pointwise(py::module_& m, TensorClass& cls) {
-  cls.def("__floordiv__",
-          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(a, operand_or_throw(b, "floor_divide")); },
-          py::arg("other"));
-  cls.def("__rfloordiv__",
-          [](const Tensor& a, hint::TensorOrNumber b) { return floor_divide(operand_or_throw(b, "floor_divide"), a); },
-          py::arg("other"));
-  cls.def("__mod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(a, operand_or_throw(b, "remainder")); },
-          py::arg("other"));
-  cls.def("__rmod__", [](const Tensor& a, hint::TensorOrNumber b) { return remainder(operand_or_throw(b, "remainder"), a); },
-          py::arg("other"));
   for (const char* fname : {"clamp", "clip"}) {
     auto clamp_py = [fname](const Tensor& a, hint::OptTensorOrNumber lo, hint::OptTensorOrNumber hi) {
       return clamp_any(a, lo, hi, fname);
@@ -104,6 +95,39 @@ void bind_pointwise(py::module_& m, TensorClass& cls) {
              "), but expected one of:\n * (Tensor end, Tensor weight)\n * (Tensor end, Number weight)\n");
     return lerp(a, end, v->to_double());
   }, py::arg("end"), py::arg("weight"));
+}
+
+// allclose and equal answer a Python bool, which no schema returns yet. The tensors are taken
+// as any object so that a non-tensor gets PyTorch's wording (positions count self for the
+// function only; a keyword argument is reported with a position too).
+Tensor tensor_arg(py::handle h, const char* fname, const char* name, int position) {
+  Tensor t;
+  TG_CHECK(py_convert::as_tensor(h.ptr(), t), Type, fname, "(): argument '", name, "' (position ", position,
+           ") must be Tensor, not ", Py_TYPE(h.ptr())->tp_name);
+  return t;
+}
+
+template <bool IsMethod>
+bool allclose_py(const hint::TensorResult& input, const hint::TensorResult& other, double rtol, double atol,
+                 bool equal_nan) {
+  const Tensor a = tensor_arg(input, "allclose", "input", 1), b = tensor_arg(other, "allclose", "other", IsMethod ? 1 : 2);
+  return kernels::item(all(isclose(a, b, rtol, atol, equal_nan), DimList{}, false)).to<bool>();
+}
+
+// Same shape and equal values after promotion (NaN equals nothing); no broadcasting.
+template <bool IsMethod>
+bool equal_py(const hint::TensorResult& input, const hint::TensorResult& other) {
+  const Tensor a = tensor_arg(input, "equal", "input", 1), b = tensor_arg(other, "equal", "other", IsMethod ? 1 : 2);
+  return a.sizes() == b.sizes() && kernels::item(all(eq(a, b), DimList{}, false)).to<bool>();
+}
+
+void bind_closeness(py::module_& m, TensorClass& cls) {
+  m.def("allclose", &allclose_py<false>, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-05,
+        py::arg("atol") = 1e-08, py::arg("equal_nan") = false);
+  cls.def("allclose", &allclose_py<true>, py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
+          py::arg("equal_nan") = false);
+  m.def("equal", &equal_py<false>, py::arg("input"), py::arg("other"));
+  cls.def("equal", &equal_py<true>, py::arg("other"));
 }
 
 void bind_reductions(py::module_& m, TensorClass& cls) {
@@ -132,17 +156,18 @@ void bind_reductions(py::module_& m, TensorClass& cls) {
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
 }
 
-// In-place methods outside the schemas: the operator forms (+= ...), zero_, fill_, copy_ and
-// clamp_; each is apply_inplace around its out-of-place op.
+// In-place methods outside the schemas: float_power_, zero_, fill_, copy_ and clamp_; each is
+// apply_inplace around its out-of-place op (the operator forms, += ..., are in tensor_operators.cpp).
 void bind_inplace(TensorClass& cls) {
-  using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
-  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"__iadd__", add}, std::pair<const char*, BinaryFn>{"__isub__", sub},
-                          std::pair<const char*, BinaryFn>{"__imul__", mul}, std::pair<const char*, BinaryFn>{"__itruediv__", div}}) {
-    cls.def(name, [fn, name](const Tensor& self, hint::TensorOrNumber other) {
-      Tensor o = operand_or_throw(other, name);
-      return apply_inplace(self, [&](const Tensor& s) { return fn(s, o); });
-    }, py::arg("other"));
-  }
+  // float_power_ computes in float64, so self must be float64 already (PyTorch's check and words).
+  cls.def("float_power_", [](const Tensor& self, hint::TensorOrNumber exponent) {
+    TG_CHECK(self.dtype() == DType::Float64, Runtime, "the base given to float_power_ has dtype ",
+             dtype_legacy_name(self.dtype()), " but the operation's result requires dtype Double");
+    Tensor e = operand_or_throw(exponent, "float_power_");
+    return apply_inplace(self, [&](const Tensor& s) {
+      return e.is_wrapped_number() ? float_power_scalar(s, kernels::item(e)) : float_power(s, e);
+    });
+  }, py::arg("exponent"));
   cls.def("zero_", [](const Tensor& self) { return apply_inplace(self, [](const Tensor& s) { return zero(s); }); });
   cls.def("fill_", [](const Tensor& self, py::handle value) {
     std::optional<Scalar> v;
@@ -184,6 +209,7 @@ void bind_inplace(TensorClass& cls) {
 void bind_math(py::module_& m) {
   auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
   bind_pointwise(m, cls);
+  bind_closeness(m, cls);
   bind_reductions(m, cls);
   bind_inplace(cls);
 }

@@ -13,19 +13,21 @@ namespace tg::kernels {
 namespace {
 
 // NaN-propagating max/min, as numpy's maximum/minimum.
+// NaN wins; on a tie the first operand does (maximum(0., -0.) is 0., maximum(-0., 0.) is -0.,
+// and clamp keeps x at its bound), as PyTorch's.
 template <class T> T nan_max(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     if (std::isnan(a)) return a;
     if (std::isnan(b)) return b;
   }
-  return a > b ? a : b;
+  return a >= b ? a : b;
 }
 template <class T> T nan_min(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     if (std::isnan(a)) return a;
     if (std::isnan(b)) return b;
   }
-  return a < b ? a : b;
+  return a <= b ? a : b;
 }
 
 // Division is the one integer op that traps in hardware: INT64_MIN / -1 raises SIGFPE on x86,

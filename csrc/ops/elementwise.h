@@ -15,6 +15,7 @@
 #include "kernels/pointwise.h"
 #include "ops/op.h"
 #include "ops/ops.h"
+#include "ops/pointwise_ops.h"
 #include "ops/registry.h"
 
 namespace tg::elementwise {
@@ -58,6 +59,34 @@ Tensor zip_floating(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// Op::f(x) over `a` in its own dtype (floor on an int64 tensor stays int64). Op::f is generic
+// (or has an overload per dtype it accepts); the op refuses the others before calling this.
+template <class Op>
+Tensor map_same(const Tensor& a) {
+  Tensor out = Tensor::empty(a.sizes(), a.dtype());
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (requires(T v) { Op::f(v); })
+      kernels::unary_loop<T, T>(out, a, [](T v) { return T(Op::f(v)); }, parallel::kGrainCostly);
+  });
+  return out;
+}
+
+// Op::f(x, y) over `a` and `b` broadcast and cast to `d`, the result in `R` (d itself, or bool
+// for predicates such as isclose). Op::f must accept d's C++ type.
+template <class Op, bool ToBool = false>
+Tensor zip_in(const Tensor& a, const Tensor& b, DType d) {
+  const Tensor x = cast_to(a, d), y = cast_to(b, d);
+  Tensor out = Tensor::empty(broadcast_shapes(x.sizes(), y.sizes()), ToBool ? DType::Bool : d);
+  visit_dtype(d, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using R = std::conditional_t<ToBool, bool, T>;
+    if constexpr (requires(T u) { Op::f(u, u); })
+      kernels::binary_loop<T, R>(out, x, y, [](T u, T v) { return R(Op::f(u, v)); }, parallel::kGrainCostly);
+  });
+  return out;
+}
+
 // f(g, y) over the gradient and a saved tensor (the op's result or input), in one pass over
 // memory, when backward is not recorded and both match; nullopt otherwise, and the op spells
 // the same formula with differentiable ops (so create_graph differentiates it again). `f` is
@@ -78,5 +107,34 @@ template <class Op>
 std::optional<Tensor> fused_backward(const Tensor& grad, const Tensor& y) {
   return fused_backward(grad, y, [](auto g, auto v) { return Op::fused(g, v); });
 }
+
+// The two shapes of a unary backward. OfInput: Op::grad_from(grad, x), from the saved input.
+// OfResult: Op::grad_from(grad, y), from the saved result, for the ops whose PyTorch formula
+// reads the result (so that an in-place change of the result invalidates their backward), with
+// Op::fused(g, y) run in one pass when the op has one and backward is not recorded.
+template <class Op>
+struct OfInput {
+  struct Saved {
+    SavedTensor self;
+    auto tensors() { return std::tie(self); }
+  };
+  static void save(Saved& s, const Tensor& a, const Tensor&) { s.self = a; }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {Op::grad_from(grad, s.self.unpack())}; }
+};
+
+template <class Op>
+struct OfResult {
+  struct Saved {
+    SavedTensor out;
+    auto tensors() { return std::tie(out); }
+  };
+  static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, /*is_output=*/true); }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
+    const Tensor y = s.out.unpack();
+    if constexpr (requires { Op::fused(1.0, 1.0); })
+      if (auto fused = fused_backward<Op>(grad, y)) return {*fused};
+    return {Op::grad_from(grad, y)};
+  }
+};
 
 }  // namespace tg::elementwise

@@ -102,6 +102,8 @@ struct Softplus {
     auto tensors() { return std::tie(self); }
   };
   static Tensor forward(const Tensor& a, double beta, double threshold) {
+    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"softplus_cpu\" not implemented for '",
+             dtype_legacy_name(a.dtype()), "'");  // PyTorch's words, not the kernel's dtype check
     return knn::activation(Act::Softplus, a, beta, threshold);
   }
   static void save(Saved& s, const Tensor& a, double beta, double threshold, const Tensor&) {

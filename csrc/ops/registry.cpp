@@ -32,6 +32,11 @@ void register_index_ops(std::vector<OpInfo>& ops);
 void register_search_ops(std::vector<OpInfo>& ops);
 void register_list_ops(std::vector<OpInfo>& ops);
 void register_scatter_reduce_ops(std::vector<OpInfo>& ops);
+void register_unary_trig_ops(std::vector<OpInfo>& ops);
+void register_unary_special_ops(std::vector<OpInfo>& ops);
+void register_rounding_ops(std::vector<OpInfo>& ops);
+void register_binary_math_ops(std::vector<OpInfo>& ops);
+void register_bitwise_ops(std::vector<OpInfo>& ops);
 
 const std::vector<OpInfo>& registered_ops() {
   static const std::vector<OpInfo> ops = [] {
@@ -65,6 +70,11 @@ const std::vector<OpInfo>& registered_ops() {
     register_search_ops(all);
     register_list_ops(all);
     register_scatter_reduce_ops(all);
+    register_unary_trig_ops(all);
+    register_unary_special_ops(all);
+    register_rounding_ops(all);
+    register_binary_math_ops(all);
+    register_bitwise_ops(all);
     return all;
   }();
   return ops;

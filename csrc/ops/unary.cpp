@@ -11,38 +11,11 @@ namespace tg {
 using elementwise::floating_unary;
 using elementwise::fused_backward;
 using elementwise::map_floating;
+using elementwise::OfInput;
+using elementwise::OfResult;
 using kernels::UnaryOp;
 
 namespace {
-
-// The two shapes of a unary backward. OfInput: Op::grad_from(grad, x), from the saved input.
-// OfResult: Op::grad_from(grad, y), from the saved result, for the ops whose PyTorch formula
-// reads the result (so that an in-place change of the result invalidates their backward), with
-// Op::fused(g, y) run in one pass when the op has one and backward is not recorded.
-template <class Op>
-struct OfInput {
-  struct Saved {
-    SavedTensor self;
-    auto tensors() { return std::tie(self); }
-  };
-  static void save(Saved& s, const Tensor& a, const Tensor&) { s.self = a; }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) { return {Op::grad_from(grad, s.self.unpack())}; }
-};
-
-template <class Op>
-struct OfResult {
-  struct Saved {
-    SavedTensor out;
-    auto tensors() { return std::tie(out); }
-  };
-  static void save(Saved& s, const Tensor&, const Tensor& out) { s.out = SavedTensor(out, /*is_output=*/true); }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs) {
-    const Tensor y = s.out.unpack();
-    if constexpr (requires { Op::fused(1.0, 1.0); })
-      if (auto fused = fused_backward<Op>(grad, y)) return {*fused};
-    return {Op::grad_from(grad, y)};
-  }
-};
 
 constexpr uint8_t kAllVariants = kFunction | kMethod | kInPlace;
 
@@ -185,6 +158,25 @@ struct Log2 : OfInput<Log2> {
   static Tensor grad_from(const Tensor& grad, const Tensor& x) { return grad * reciprocal(x * std::log(2.0)); }
 };
 
+struct Log10 : OfInput<Log10> {
+  static constexpr const char* name = "log10";
+  static constexpr const char* node = "Log10Backward0";
+  static constexpr Schema schema{"log10(Tensor input, *, Tensor? out=None)", kAllVariants};
+  template <class T> static T f(T x) { return std::log10(x); }
+  static Tensor forward(const Tensor& a) { return map_floating<Log10>(a); }
+  static Tensor grad_from(const Tensor& grad, const Tensor& x) { return grad / (x * std::log(10.0)); }
+};
+
+// PyTorch's formula reads the result: d/dx 2^x = 2^x ln 2.
+struct Exp2 : OfResult<Exp2> {
+  static constexpr const char* name = "exp2";
+  static constexpr const char* node = "Exp2Backward0";
+  static constexpr Schema schema{"exp2(Tensor input, *, Tensor? out=None)", kAllVariants};
+  template <class T> static T f(T x) { return std::exp2(x); }
+  static Tensor forward(const Tensor& a) { return map_floating<Exp2>(a); }
+  static Tensor grad_from(const Tensor& grad, const Tensor& y) { return grad * (y * std::log(2.0)); }
+};
+
 struct Sin : OfInput<Sin> {
   static constexpr const char* name = "sin";
   static constexpr const char* node = "SinBackward0";
@@ -247,6 +239,8 @@ Tensor log1p(const Tensor& a) { return apply_op<Log1p>(a); }
 Tensor expm1(const Tensor& a) { return apply_op<Expm1>(a); }
 Tensor log2(const Tensor& a) { return apply_op<Log2>(a); }
 Tensor sin(const Tensor& a) { return apply_op<Sin>(a); }
+Tensor log10(const Tensor& a) { return apply_op<Log10>(a); }
+Tensor exp2(const Tensor& a) { return apply_op<Exp2>(a); }
 Tensor cos(const Tensor& a) { return apply_op<Cos>(a); }
 Tensor tan(const Tensor& a) { return apply_op<Tan>(a); }
 Tensor rsqrt(const Tensor& a) { return apply_op<Rsqrt>(a); }
@@ -261,7 +255,7 @@ Tensor isfinite(const Tensor& a) { return kernels::unary(UnaryOp::IsFinite, a); 
 
 void register_unary_ops(std::vector<OpInfo>& ops) {
   register_ops<Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Abs, Sign, Reciprocal, Log1p, Expm1, Log2, Sin,
-               Cos, Tan, Rsqrt, Erf>(ops);
+               Cos, Tan, Rsqrt, Erf, Log10, Exp2>(ops);
   register_functions(ops, {
       {{"negative(Tensor input, *, Tensor? out=None)", kAllVariants}, invoke_fn<&neg>},  // PyTorch's alias
       {{"square(Tensor input, *, Tensor? out=None)", kAllVariants}, invoke_fn<&square>},

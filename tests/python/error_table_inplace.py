@@ -28,3 +28,25 @@ INPLACE_OTHER |= {"uniform_", "normal_", "exponential_", "random_", "bernoulli_"
 INPLACE_OTHER |= {"tril_", "triu_", "addmm_", "addmv_", "addbmm_", "baddbmm_",
                   "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "index_put_",
                   "scatter_reduce_"}
+# Issue 16's pointwise ops (op_db_pointwise.py): unary in-place methods.
+INPLACE_OTHER |= {"log10_", "exp2_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_",
+                  "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_", "arctanh_", "deg2rad_", "rad2deg_",
+                  "erfc_", "erfinv_", "lgamma_", "digamma_", "polygamma_", "logit_", "nan_to_num_", "sgn_",
+                  "floor_", "ceil_", "trunc_", "fix_", "round_", "frac_"}
+# ... and binary ones (heaviside_ words an int64 self with a float operand its own way; float_power_,
+# which refuses any self but float64, is checked in test_pointwise_ops.py).
+_POINTWISE_OPERAND_METHODS = ("copysign_", "fmod_", "xlogy_", "heaviside_", "logical_xor_")
+INPLACE_BINARY.update({name: (lambda s, o, name=name: getattr(s, name)(o)) for name in _POINTWISE_OPERAND_METHODS})
+INPLACE_BINARY.update({"addcmul_": lambda s, o: s.addcmul_(o, o), "addcdiv_": lambda s, o: s.addcdiv_(o, o)})
+INPLACE_INT_FLOAT.update({name: INPLACE_INT_FLOAT["add_"] for name in ("copysign_", "fmod_", "xlogy_", "addcmul_",
+                                                                       "addcdiv_")})
+INPLACE_INT_FLOAT.update({
+    "logical_xor_": None,
+    "heaviside_": (RuntimeError, r"heaviside is not yet implemented for tensors with different dtypes"),
+})
+INPLACE_OTHER |= {"float_power_"}
+# The bitwise in-place methods refuse the table's float tensors outright: test_pointwise_ops.py checks them.
+INPLACE_OTHER |= {"bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "bitwise_left_shift_",
+                  "bitwise_right_shift_"}
+INPLACE_BINARY.update({name: (lambda s, o, name=name: getattr(s, name)(o)) for name in ("clamp_min_", "clamp_max_")})
+INPLACE_INT_FLOAT.update({name: INPLACE_INT_FLOAT["add_"] for name in ("clamp_min_", "clamp_max_")})

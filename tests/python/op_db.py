@@ -299,6 +299,8 @@ OPS = [
 from op_db_nn import NN_OPS  # noqa: E402
 
 OPS += NN_OPS
+from op_db_pointwise import POINTWISE_OPS  # noqa: E402
+OPS += POINTWISE_OPS
 
 
 def entries_for(op_name):

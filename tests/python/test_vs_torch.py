@@ -17,7 +17,7 @@ def test_forward_and_gradients_match_torch(entry, sample, rng):
     ours_out = entry.fn(tg, *tensors)
     their_out = entry.fn(torch, *theirs)
     assert tuple(ours_out.shape) == tuple(their_out.shape)
-    np.testing.assert_allclose(ours_out.detach().numpy(), their_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours_out.detach().numpy(), their_out.detach().numpy(), rtol=entry.torch_rtol, atol=1e-12)
     assert their_out.grad_fn.name() == (entry.torch_node or entry.node)
     if entry.no_derivative:
         return
@@ -27,7 +27,8 @@ def test_forward_and_gradients_match_torch(entry, sample, rng):
     for mine, ref in zip(tensors, theirs):
         expected = ref.grad if ref.grad is not None else torch.zeros_like(ref)
         got = mine.grad.numpy() if mine.grad is not None else np.zeros(tuple(mine.shape))
-        np.testing.assert_allclose(got, expected.numpy(), rtol=1e-10, atol=1e-12)
+        # force: PyTorch hands some zero gradients (sgn's) over as a ZeroTensor
+        np.testing.assert_allclose(got, expected.numpy(force=True), rtol=entry.torch_rtol, atol=1e-12)
 
 
 def test_every_entry_is_compared():
