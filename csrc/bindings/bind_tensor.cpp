@@ -193,11 +193,12 @@ void bind_tensor(py::module_& m) {
              return item(t).cast<bool>();
            })
       .def("__hash__", [](py::handle self) { return (py::ssize_t)(uintptr_t)self.ptr(); })
-      .def("numpy",
-           [](const Tensor& t) {
-             check_numpy_allowed(t);
+      .def("numpy",  // force=True: also for a tensor that requires grad (its data, detached), as torch's
+           [](const Tensor& t, bool force) {
+             if (!force) check_numpy_allowed(t);
              return py_convert::to_numpy(t);
-           })
+           },
+           py::kw_only(), py::arg("force") = false)
       .def("tolist", [](const Tensor& t) { return py_convert::to_numpy(t).attr("tolist")(); })
       // ---- autograd state ----
       .def_property(

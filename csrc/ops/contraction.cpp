@@ -23,14 +23,19 @@ Tensor batch_matrix_product(const Tensor& a, const Tensor& b) {
   return sum(mul(unsqueeze(a, 3), unsqueeze(b, 1)), {2}, false);
 }
 
-Tensor tensordot(const Tensor& a, const Tensor& b, const DimList& dims_a, const DimList& dims_b) {
+Tensor tensordot(const Tensor& a_in, const Tensor& b_in, const DimList& dims_a, const DimList& dims_b) {
   TG_CHECK(dims_a.size() == dims_b.size(), Runtime, "both dimension lists should have same length");
+  Tensor a = a_in, b = b_in;
   SmallVector<bool, 6> used_a(a.dim(), false), used_b(b.dim(), false);
   DimList perm_a, perm_b;
   Shape out;
   int64_t k = 1;
   for (size_t i = 0; i < dims_a.size(); ++i) {
     const int64_t da = wrap_dim(dims_a[i], a.dim()), db = wrap_dim(dims_b[i], b.dim());
+    // A contracted dim of size 1 broadcasts against the other side's: that side is summed along it
+    // first, as torch does.
+    if (b.size(db) == 1 && a.size(da) != 1) a = sum(a, DimList{da}, true);
+    else if (a.size(da) == 1 && b.size(db) != 1) b = sum(b, DimList{db}, true);
     TG_CHECK(a.size(da) == b.size(db), Runtime, "contracted dimensions need to match, but first has size ",
              a.size(da), " in dim ", dims_a[i], " and second has size ", b.size(db), " in dim ", dims_b[i]);
     used_a[da] = used_b[db] = true;
