@@ -243,12 +243,14 @@ struct IndexCopy {
     TG_CHECK(index.dim() <= 1, Index, "index_copy_(): Index should have dimension 1 or 0 (got ", index.dim(), ")");
     TG_CHECK(index.dtype() == DType::Int64, Runtime, "index_copy_(): Expected a long tensor for index, but got ",
              dtype_legacy_name(index.dtype()));
-    TG_CHECK(a.dtype() == source.dtype(), Runtime,
-             "index_copy_(): self and source expected to have the same dtype, but got (self) ",
-             dtype_legacy_name(a.dtype()), " and (source) ", dtype_legacy_name(source.dtype()));
     TG_CHECK(a.dim() == 0 || source.dim() == 0 || a.dim() == source.dim(), Index,
              "index_copy_(): When source and destination are not scalars, their dimensionality must match. Source "
              "dimensionality (", source.dim(), "), destination dimensionality (", a.dim(), ")");
+    TG_CHECK(source.dim() > 0 || index.numel() == 1, Index,
+             "index_copy_(): When source is scalar, index should have one element (got ", index.numel(), ")");
+    TG_CHECK(a.dtype() == source.dtype(), Runtime,
+             "index_copy_(): self and source expected to have the same dtype, but got (self) ",
+             dtype_legacy_name(a.dtype()), " and (source) ", dtype_legacy_name(source.dtype()));
     auto slice_shape = [](const Tensor& t, int64_t at) {  // t's sizes but at `at`, as PyTorch prints them
       std::string text;
       for (int64_t k = 0; k < t.dim(); ++k)
