@@ -188,6 +188,10 @@ TORCH_ONLY_FORWARD_ERRORS = ("view size is not compatible with input tensor's si
 # And the other way round: PyTorch's masked_fill_ on an expanded tensor only warns (deprecated)
 # where tapegrad refuses, as PyTorch's other in-place ops do.
 TAPEGRAD_ONLY_FORWARD_ERRORS = ("more than one element of the written-to tensor refers to a single memory location",)
+# PyTorch's index_copy_ with an index into an empty dim fails inside its storage code (a
+# RuntimeError) where tapegrad raises the IndexError of any out-of-range index: both refuse at
+# the same step, with different types.
+TORCH_INTERNAL_ERRORS = ("setStorage: sizes",)
 
 
 def _leaf_array(entry, shape, seed):
@@ -369,7 +373,9 @@ def test_random_programs(program, weight_seed):
     if theirs is not None and any(s in str(theirs.error) for s in TORCH_ONLY_FORWARD_ERRORS) and \
             len(ours.outs) > len(theirs.outs) or \
             theirs is not None and any(s in str(ours.error) for s in TAPEGRAD_ONLY_FORWARD_ERRORS) and \
-            len(ours.outs) < len(theirs.outs):
+            len(ours.outs) < len(theirs.outs) or \
+            theirs is not None and any(s in str(theirs.error) for s in TORCH_INTERNAL_ERRORS) and \
+            isinstance(ours.error, IndexError) and len(ours.outs) == len(theirs.outs):
         for i in range(min(len(ours.outs), len(theirs.outs))):
             _close(ours.values[i], theirs.values[i], float32=loose)
         return
