@@ -9,6 +9,7 @@
 namespace tg {
 
 using elementwise::binary_in;
+using elementwise::check_floating;
 using elementwise::cast_to;
 using elementwise::floating_result;
 using elementwise::fused_backward;
@@ -352,13 +353,6 @@ struct Atan2 {
   }
 };
 
-namespace {
-void check_floating(const Tensor& a, const Tensor& b, const char* kernel) {
-  const DType d = result_type(a, b);
-  TG_CHECK(is_floating(d), NotImplemented, "\"", kernel, "\" not implemented for '", dtype_legacy_name(d), "'");
-}
-}  // namespace
-
 struct Hypot {
   static constexpr const char* name = "hypot";
   static constexpr const char* node = "HypotBackward0";
@@ -369,7 +363,7 @@ struct Hypot {
   };
   template <class T> static T f(T x, T y) { return std::hypot(x, y); }
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    check_floating(a, b, "hypot_cpu");
+    check_floating(result_type(a, b), "hypot_cpu");
     return zip_floating<Hypot>(a, b);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -397,7 +391,7 @@ struct Logaddexp {
     return m + std::log1p(std::exp(-std::abs(x - y)));
   }
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    check_floating(a, b, "logaddexp_cpu");
+    check_floating(result_type(a, b), "logaddexp_cpu");
     return zip_floating<Logaddexp>(a, b);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) { s.a = a, s.b = b; }

@@ -12,16 +12,13 @@
 namespace tg {
 
 using elementwise::cast_to;
+using elementwise::check_floating;
 using elementwise::floating_result;
 using elementwise::zip_floating;
 using elementwise::zip_in;
 
 namespace {
 constexpr uint8_t kAllVariants = kFunction | kMethod | kInPlace;
-
-void refuse_integers(DType d, const char* kernel) {
-  TG_CHECK(is_floating(d), NotImplemented, "\"", kernel, "\" not implemented for '", dtype_legacy_name(d), "'");
-}
 }  // namespace
 
 // copysign(x, y): |x| with y's sign bit (so -0.0 counts as negative); always floating. The
@@ -152,7 +149,7 @@ struct Logaddexp2 {
     return m + std::log1p(std::exp2(-std::abs(x - y))) / T(std::numbers::ln2);
   }
   static Tensor forward(const Tensor& a, const Tensor& b) {
-    refuse_integers(result_type(a, b), "logaddexp2_cpu");
+    check_floating(result_type(a, b), "logaddexp2_cpu");
     return zip_floating<Logaddexp2>(a, b);
   }
   static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) { s.a = a, s.b = b; }

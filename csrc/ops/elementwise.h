@@ -25,6 +25,12 @@ inline Tensor cast_to(const Tensor& t, DType d) { return t.dtype() == d ? t : ke
 // The floating dtype an op like exp or div computes in: ints and bools go to float32.
 inline DType floating_result(DType d) { return is_floating(d) ? d : default_float(); }
 
+// PyTorch's refusal of a real-only kernel ("hypot_cpu", "logaddexp_cpu") for a non-floating
+// dtype, worded as its dispatch words it.
+inline void check_floating(DType d, const char* kernel) {
+  TG_CHECK(is_floating(d), NotImplemented, "\"", kernel, "\" not implemented for '", dtype_legacy_name(d), "'");
+}
+
 // An enum kernel (kernels/pointwise.h) over both operands cast to `d`.
 inline Tensor binary_in(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType d) {
   return kernels::binary(op, cast_to(a, d), cast_to(b, d));

@@ -101,14 +101,10 @@ struct Mv {
   }
 };
 
-struct Dot {
+struct Dot : VectorProductGrad {
   static constexpr const char* name = "dot";
   static constexpr const char* node = "DotBackward0";
   static constexpr Schema schema{"dot(Tensor input, Tensor tensor, *, Tensor? out=None)", kFunction | kMethod};
-  struct Saved {
-    SavedTensor a, b;
-    auto tensors() { return std::tie(a, b); }
-  };
   static Tensor forward(const Tensor& a, const Tensor& b) {
     TG_CHECK(a.dim() == 1 && b.dim() == 1, Runtime, "1D tensors expected, but got ", a.dim(), "D and ", b.dim(),
              "D tensors");
@@ -118,13 +114,6 @@ struct Dot {
     TG_CHECK(a.dtype() == b.dtype(), Runtime, "dot : expected both vectors to have same dtype, but found ",
              dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
     return kernels::dot(a, b);
-  }
-  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
-    if (b.requires_grad()) s.a = a;
-    if (a.requires_grad()) s.b = b;
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? grad * s.b.unpack() : Tensor(), needs[1] ? grad * s.a.unpack() : Tensor()};
   }
 };
 

@@ -6,7 +6,9 @@
 // Computing it as (grad.t() @ a).t() instead gives the same values with w's own layout, so
 // .grad takes the buffer as it is. Both forms are ordinary ops: create_graph still works.
 #pragma once
+#include "ops/op.h"
 #include "ops/ops.h"
+#include "ops/saved_tensor.h"
 
 namespace tg {
 
@@ -27,5 +29,21 @@ inline Tensor mm_grad_b(const Tensor& grad, const Tensor& a, bool b_transposed) 
   if (b_transposed) return t(mm(t(grad), a));
   return mm(t(a), grad);
 }
+
+// What the products of two vectors (dot, vdot) save and their gradient: each operand's
+// gradient is grad times the other, which is saved only when that gradient is wanted.
+struct VectorProductGrad {
+  struct Saved {
+    SavedTensor a, b;
+    auto tensors() { return std::tie(a, b); }
+  };
+  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
+    if (b.requires_grad()) s.a = a;
+    if (a.requires_grad()) s.b = b;
+  }
+  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
+    return {needs[0] ? grad * s.b.unpack() : Tensor(), needs[1] ? grad * s.a.unpack() : Tensor()};
+  }
+};
 
 }  // namespace tg

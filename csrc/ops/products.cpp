@@ -6,6 +6,7 @@
 
 #include "ops/op.h"
 #include "ops/ops.h"
+#include "ops/mm_grad.h"
 #include "ops/registry.h"
 
 namespace tg {
@@ -186,14 +187,10 @@ struct Baddbmm {
 #undef TG_FUSED_SCHEMA
 
 // vdot: dot for real tensors (no conjugation to do), integers included.
-struct Vdot {
+struct Vdot : VectorProductGrad {
   static constexpr const char* name = "vdot";
   static constexpr const char* node = "VdotBackward0";
   static constexpr Schema schema{"vdot(Tensor input, Tensor other, *, Tensor? out=None)", kFunction | kMethod};
-  struct Saved {
-    SavedTensor a, b;
-    auto tensors() { return std::tie(a, b); }
-  };
   static Tensor forward(const Tensor& a, const Tensor& b) {
     TG_CHECK(a.dim() == 1 && b.dim() == 1, Runtime, "1D tensors expected, but got ", a.dim(), "D and ", b.dim(),
              "D tensors");
@@ -203,13 +200,6 @@ struct Vdot {
              "] and src [", b.numel(), "] to have the same number of elements, but got ", a.numel(), " and ",
              b.numel(), " elements respectively");
     return is_floating(a.dtype()) ? dot(a, b) : sum(mul(a, b));
-  }
-  static void save(Saved& s, const Tensor& a, const Tensor& b, const Tensor&) {
-    if (b.requires_grad()) s.a = a;
-    if (a.requires_grad()) s.b = b;
-  }
-  static TensorList backward(Saved& s, const Tensor& grad, Needs needs) {
-    return {needs[0] ? grad * s.b.unpack() : Tensor(), needs[1] ? grad * s.a.unpack() : Tensor()};
   }
 };
 
