@@ -1,39 +1,13 @@
-// Running (scan) ops along one dim: cumsum, cumprod, cummax, cummin, logcumsumexp.
-#include "core/shape.h"
-#include <cmath>
-#include <limits>
-
+// Running (scan) ops along one dim: cumsum and cumprod (cummax, cummin and logcumsumexp are in
+// cumulative_extrema.cpp; what they share is scan.h).
 #include "kernels/int_wrap.h"
 #include "ops/elementwise.h"
 #include "ops/registry.h"
+#include "ops/scan.h"
 
 namespace tg {
 
 namespace {
-
-// The (outer, n, inner) layout of a contiguous tensor scanned along dim d.
-struct ScanShape {
-  int64_t outer = 1, n = 1, inner = 1;
-  ScanShape(const Tensor& x, int64_t d) {
-    for (int64_t i = 0; i < x.dim(); ++i) (i < d ? outer : i == d ? n : inner) *= x.sizes()[i];
-  }
-};
-
-// out[k] = step(out[k-1], x[k]) along dim d of a contiguous x, vectorised along inner.
-template <class T, class Step>
-void scan(const Tensor& x, Tensor& out, int64_t d, Step step) {
-  const ScanShape sh(x, d);
-  if (sh.n == 0) return;  // nothing to scan (and no first row to copy)
-  const T* src = x.data<T>();
-  T* dst = out.data<T>();
-  for (int64_t o = 0; o < sh.outer; ++o) {
-    const int64_t base = o * sh.n * sh.inner;
-    for (int64_t i = 0; i < sh.inner; ++i) dst[base + i] = src[base + i];
-    for (int64_t k = 1; k < sh.n; ++k)
-      for (int64_t i = 0; i < sh.inner; ++i)
-        dst[base + k * sh.inner + i] = step(dst[base + (k - 1) * sh.inner + i], src[base + k * sh.inner + i]);
-  }
-}
 
 // Ints and bools scan in int64, as torch's cumsum/cumprod do.
 Tensor scan_input(const Tensor& a) {
@@ -62,7 +36,7 @@ struct Cumsum {
     Tensor out = Tensor::empty(x.sizes(), x.dtype());
     visit_dtype(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!std::is_same_v<T, bool>) scan<T>(x, out, d, [](T acc, T v) { return kernels::wrap_add(acc, v); });
+      if constexpr (!std::is_same_v<T, bool>) scan::run<T>(x, out, d, [](T acc, T v) { return kernels::wrap_add(acc, v); });
     });
     return out;
   }
@@ -81,8 +55,6 @@ Tensor reverse_cumsum(const Tensor& t, int64_t d) {
   const DimList dims{d};
   return flip(apply_op<Cumsum>(flip(t, dims), d), dims);
 }
-
-int64_t scan_dim(const Tensor& a, int64_t dim) { return a.dim() ? wrap_dim(dim, a.dim()) : (wrap_dim(dim, 1), 0); }
 
 }  // namespace
 
@@ -103,17 +75,17 @@ struct Cumprod {
     return apply_op<Cumprod>(dtype ? to_dtype(a, *dtype) : a, dim);
   }
   static Tensor forward(const Tensor& a, int64_t dim) {
-    const int64_t d = scan_dim(a, dim);
+    const int64_t d = scan::dim_of(a, dim);
     const Tensor x = scan_input(a);
     Tensor out = Tensor::empty(x.sizes(), x.dtype());
     visit_dtype(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!std::is_same_v<T, bool>) scan<T>(x, out, d, [](T acc, T v) { return kernels::wrap_mul(acc, v); });
+      if constexpr (!std::is_same_v<T, bool>) scan::run<T>(x, out, d, [](T acc, T v) { return kernels::wrap_mul(acc, v); });
     });
     return out;
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
-    s.self = a, s.out = SavedTensor(out, /*is_output=*/true), s.dim = scan_dim(a, dim);
+    s.self = a, s.out = SavedTensor(out, /*is_output=*/true), s.dim = scan::dim_of(a, dim);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     const Tensor x = s.self.unpack();

@@ -6,6 +6,7 @@
 #include "core/shape.h"
 #include "ops/elementwise.h"
 #include "ops/registry.h"
+#include "ops/scan.h"
 #include "ops/value_selecting.h"
 
 namespace tg {
@@ -33,8 +34,7 @@ template <bool IsMax>
 Tensor running_extreme_positions(const Tensor& a, int64_t d) {
   const Tensor x = kernels::contiguous_copy(a);
   Tensor out = Tensor::empty(x.sizes(), DType::Int64);
-  int64_t outer = 1, n = 1, inner = 1;
-  for (int64_t i = 0; i < x.dim(); ++i) (i < d ? outer : i == d ? n : inner) *= x.sizes()[i];
+  const auto [outer, n, inner] = scan::Layout(x, d);
   int64_t* dst = out.data<int64_t>();
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -87,31 +87,19 @@ struct Logcumsumexp {
     int64_t dim = 0;
     auto tensors() { return std::tie(self, out); }
   };
-  static int64_t dim_of(const Tensor& a, int64_t dim) { return a.dim() ? wrap_dim(dim, a.dim()) : (wrap_dim(dim, 1), 0); }
   static Tensor forward(const Tensor& a, int64_t dim) {
-    TG_CHECK(is_floating(a.dtype()), NotImplemented, "\"logcumsumexp_out_cpu\" not implemented for '",
-             dtype_legacy_name(a.dtype()), "'");
-    const int64_t d = dim_of(a, dim);
+    elementwise::check_floating(a.dtype(), "logcumsumexp_out_cpu");
+    const int64_t d = scan::dim_of(a, dim);
     const Tensor x = kernels::contiguous_copy(a);
     Tensor out = Tensor::empty(x.sizes(), x.dtype());
-    int64_t outer = 1, n = 1, inner = 1;
-    for (int64_t i = 0; i < x.dim(); ++i) (i < d ? outer : i == d ? n : inner) *= x.sizes()[i];
     visit_floating(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const T* src = x.data<T>();
-      T* dst = out.data<T>();
-      for (int64_t o = 0; o < outer && n > 0; ++o) {
-        const int64_t base = o * n * inner;
-        for (int64_t i = 0; i < inner; ++i) dst[base + i] = src[base + i];
-        for (int64_t k = 1; k < n; ++k)
-          for (int64_t i = 0; i < inner; ++i)
-            dst[base + k * inner + i] = log_add_exp(dst[base + (k - 1) * inner + i], src[base + k * inner + i]);
-      }
+      scan::run<T>(x, out, d, [](T acc, T v) { return log_add_exp(acc, v); });
     });
     return out;
   }
   static void save(Saved& s, const Tensor& a, int64_t dim, const Tensor& out) {
-    s.self = a, s.out = SavedTensor(out, /*is_output=*/true), s.dim = dim_of(a, dim);
+    s.self = a, s.out = SavedTensor(out, /*is_output=*/true), s.dim = scan::dim_of(a, dim);
   }
   static TensorList backward(Saved& s, const Tensor& grad, Needs) {
     const Tensor x = s.self.unpack(), y = s.out.unpack();

@@ -103,16 +103,18 @@ Tensor sort_indices(const Tensor& x, int64_t d, bool descending) {
   });
 }
 
-TensorList sort(const Tensor& x, int64_t dim, bool descending) {
+// sort and sort(stable=) differ in their node's name only: every sort here is stable.
+template <class Values>
+TensorList sorted(const Tensor& x, int64_t dim, bool descending) {
   const int64_t d = checked_dim(x, dim);
   Tensor indices = sort_indices(x, d, descending);
-  return {apply_op<SortValues>(x, indices, d, true), indices};
+  return {apply_op<Values>(x, indices, d, true), indices};
 }
 
+TensorList sort(const Tensor& x, int64_t dim, bool descending) { return sorted<SortValues>(x, dim, descending); }
+
 TensorList sort_stable(const Tensor& x, std::optional<bool>, int64_t dim, bool descending) {
-  const int64_t d = checked_dim(x, dim);
-  Tensor indices = sort_indices(x, d, descending);  // every sort here is stable
-  return {apply_op<SortStableValues>(x, indices, d, true), indices};
+  return sorted<SortStableValues>(x, dim, descending);
 }
 
 }  // namespace
@@ -136,16 +138,21 @@ TensorList topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool) {
   return {apply_op<TopkValues>(x, indices, d, true), indices};
 }
 
-// The k-th smallest (1-based) along dim; `nan_last_counted`: nanmedian's rule, where k is
-// counted among the row's numbers only.
-template <class Values>
-TensorList kth(const Tensor& x, int64_t d, bool keepdim, const char* fname, auto k_of_row) {
-  check_nonempty(x, d, fname);
-  Tensor indices = indices_along(x, d, 1, [&](const auto* row, int64_t n, std::vector<int64_t>& p) {
+// The position of each row's k-th smallest value along d (0-based), k = k_of_row(row, n): kept
+// layout, one index per row.
+Tensor kth_positions(const Tensor& x, int64_t d, auto k_of_row) {
+  return indices_along(x, d, 1, [&](const auto* row, int64_t n, std::vector<int64_t>& p) {
     const int64_t k = k_of_row(row, n);
     std::nth_element(p.begin(), p.begin() + k, p.end(), Before<std::remove_cvref_t<decltype(*row)>>{row, false});
     p[0] = p[k];
   });
+}
+
+// kthvalue, median(dim), nanmedian(dim): values and positions of each row's k-th smallest.
+template <class Values>
+TensorList kth(const Tensor& x, int64_t d, bool keepdim, const char* fname, auto k_of_row) {
+  check_nonempty(x, d, fname);
+  Tensor indices = kth_positions(x, d, k_of_row);
   return {apply_op<Values>(x, indices, d, keepdim), drop_dim(indices, d, keepdim, x.dim())};
 }
 
@@ -196,11 +203,8 @@ struct MedianAll {
     check_not_bool(x, "\"median_cpu\" not implemented for 'Bool'");
     if (x.numel() == 0) return kernels::full({}, Scalar(NAN), x.dtype());
     const Tensor flat = reshape(x, {x.numel()});
-    const Tensor index = indices_along(flat, 0, 1, [](const auto* row, int64_t n, std::vector<int64_t>& p) {
-      const int64_t k = median_position(row, n, IgnoreNan);
-      std::nth_element(p.begin(), p.begin() + k, p.end(), Before<std::remove_cvref_t<decltype(*row)>>{row, false});
-      p[0] = p[k];
-    });
+    const Tensor index =
+        kth_positions(flat, 0, [](const auto* row, int64_t n) { return median_position(row, n, IgnoreNan); });
     return reshape(gather(flat, 0, index), {});
   }
   static void save(Saved& s, const Tensor& x, const Tensor& out) {
